@@ -1,0 +1,1 @@
+"""The use cases: library, search, ask, summarize, digest, compare; wires the parts together."""

@@ -1,0 +1,107 @@
+"""Domain values passed between the use cases and the front ends."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from models.catalog import Paper, StoredChunk
+
+__all__ = ["AddResult", "Answer", "Citation", "Hit", "Paper", "StoredChunk"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with where it comes from and how well it matched."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    doi: str
+    source: str
+    page: int
+    page_end: int
+    section: str
+    text: str
+    score: float
+    dense: float = 0.0  # cosine similarity to the query (0 when only lexical search found it)
+    lexical: float = 0.0  # BM25 score (0 when only dense search found it)
+    year: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The hit as a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered reference from an answer to a verbatim span of a library passage."""
+
+    n: int
+    paper_id: str
+    title: str
+    doi: str
+    source: str
+    page: int
+    quote: str
+    chunk_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The citation as a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations, or an abstention with the closest passages."""
+
+    question: str
+    answer: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    closest: tuple[Hit, ...] = ()
+    id: str | None = None
+    model: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer in the documented JSON shape."""
+        data: dict[str, Any] = {} if self.id is None else {"id": self.id}
+        data |= {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "abstained": self.abstained,
+        }
+        if self.closest:
+            data["closest"] = [h.to_json() for h in self.closest]
+        return data
+
+
+AddStatus = Literal["added", "resumed", "exists", "failed"]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one file given to `add`."""
+
+    path: str
+    status: AddStatus
+    paper_id: str = ""
+    title: str = ""
+    pages: int = 0
+    chunks: int = 0
+    reason: str = ""
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file is now in the library."""
+        return self.status != "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
+        data = asdict(self)
+        data.pop("extra")
+        data["seconds"] = round(self.seconds, 3)
+        return data

