@@ -53,6 +53,7 @@ class Asker:
         evidence_k: int = 5,
         min_evidence: float = 0.35,
         min_support: float = 0.5,
+        min_extract: float = 0.3,
         max_answer_tokens: int = 200,
     ) -> None:
         self.searcher = searcher
@@ -61,6 +62,7 @@ class Asker:
         self.evidence_k = evidence_k
         self.min_evidence = min_evidence
         self.min_support = min_support
+        self.min_extract = min_extract
         self.max_answer_tokens = max_answer_tokens
 
     @property
@@ -89,8 +91,10 @@ class Asker:
             max_tokens=self.max_answer_tokens,
             stop=prompts.ANSWER_STOPS,
         )
-        answer = self._grounded(question, raw, evidence)
-        return Answer(question, answer[0], answer[1], False, id=qid, model=answer[2])
+        text, citations, model = self._grounded(question, raw, evidence)
+        if not citations:
+            return Answer(question, ABSTAIN_TEXT, (), True, closest=tuple(hits[:3]), id=qid)
+        return Answer(question, text, citations, False, id=qid, model=model)
 
     def _grounded(
         self, question: str, raw: str, evidence: Sequence[Hit]
@@ -106,7 +110,7 @@ class Asker:
                 kept.append((claim.text, best[0], best[2]))
         model = self.generator.name
         if not kept:
-            kept = checker.extract(question)
+            kept = checker.extract(question, self.min_extract)
             model = "extractive"
         return (*render(kept, evidence), model)
 
@@ -159,12 +163,14 @@ class SupportChecker:
                     break
         return self._owner[top], float(scores[top]), self._flat[top]
 
-    def extract(self, question: str, count: int = 2) -> list[tuple[str, int, str]]:
-        """The evidence sentences that best answer `question`, quoted as they stand."""
+    def extract(self, question: str, floor: float, count: int = 2) -> list[tuple[str, int, str]]:
+        """The evidence sentences that best answer `question` (scoring at least `floor`), verbatim."""
         scores = self._scores(question)
         chosen: list[tuple[str, int, str]] = []
         used: set[int] = set()
         for j in np.argsort(-scores):
+            if scores[j] < floor:
+                break
             owner = self._owner[int(j)]
             sentence = self._flat[int(j)]
             if owner in used or len(_content_words(sentence)) < 4:

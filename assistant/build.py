@@ -17,7 +17,12 @@ from assistant.library import Library
 from assistant.search import Searcher
 from assistant.settings import Settings
 from models.catalog import Catalog
-from models.embedder import Embedder, SentenceTransformerEmbedder, bundled_embedding_model_path
+from models.embedder import (
+    BUNDLED_EMBEDDING_NAME,
+    Embedder,
+    SentenceTransformerEmbedder,
+    bundled_embedding_model_path,
+)
 from models.errors import BackendError
 from models.generator import Generator, LlamaCppGenerator, bundled_gguf_path
 from models.home import LibraryHome
@@ -53,23 +58,31 @@ def gguf_model_path(settings: Settings, home: LibraryHome) -> Path:
     return Path(settings.llm.model).expanduser()
 
 
-def build_assistant(settings: Settings) -> Assistant:
-    """Wire catalog, store, embedder, generator and use cases together from settings."""
+def build_assistant(
+    settings: Settings, *, embedder: Embedder | None = None, generator: Generator | None = None
+) -> Assistant:
+    """Wire catalog, store, embedder, generator and use cases together from settings.
+
+    `embedder` and `generator` replace the configured models (evaluation runs, tests).
+    """
     home = LibraryHome(settings.home).create()
     catalog = Catalog(home.catalog)
-    cached: dict[str, object] = {}
+    cached: dict[str, object] = {"embedder": embedder} if embedder else {}
+    given_generator = generator
 
-    def embedder() -> Embedder:
+    def make_embedder() -> Embedder:
         if "embedder" not in cached:
             cached["embedder"] = _guard(
                 lambda: SentenceTransformerEmbedder(
-                    embedding_model_path(settings), batch_size=settings.embedding.batch_size
+                    embedding_model_path(settings),
+                    name=BUNDLED_EMBEDDING_NAME if settings.embedding.model == "bundled" else "",
+                    batch_size=settings.embedding.batch_size,
                 )
             )
         return cached["embedder"]  # type: ignore[return-value]
 
     def store() -> ChromaStore:
-        model = embedder()
+        model = make_embedder()
         name = collection_name(model.name, int(getattr(model, "dimension", 0)))
         return _guard(
             lambda: ChromaStore(
@@ -80,7 +93,9 @@ def build_assistant(settings: Settings) -> Assistant:
             )
         )
 
-    def generator() -> Generator:
+    def make_generator() -> Generator:
+        if given_generator is not None:
+            return given_generator
         return _guard(
             lambda: LlamaCppGenerator(
                 gguf_model_path(settings, home),
@@ -94,7 +109,7 @@ def build_assistant(settings: Settings) -> Assistant:
         home,
         catalog,
         store,
-        embedder,
+        make_embedder,
         chunk_tokens=settings.retrieval.chunk_tokens,
         max_pdf_bytes=settings.max_pdf_mb * 1_000_000,
     )
@@ -105,7 +120,7 @@ def build_assistant(settings: Settings) -> Assistant:
     )
     asker = Asker(
         searcher,
-        generator,
+        make_generator,
         min_evidence=settings.retrieval.min_evidence_score,
         max_answer_tokens=settings.llm.max_answer_tokens,
     )

@@ -44,8 +44,11 @@ class Searcher:
         self.dense_weight = dense_weight
         self.fusion = fusion
 
-    def search(self, query: str, k: int = 10, where: SearchFilter = SearchFilter()) -> list[Hit]:
-        """The k best passages for `query`, best first."""
+    def search(
+        self, query: str, k: int = 10, where: SearchFilter = SearchFilter(), fusion: Fusion | None = None
+    ) -> list[Hit]:
+        """The k best passages for `query`, best first (`fusion` overrides the configured method)."""
+        how = fusion or self.fusion
         query = " ".join(query.split())
         if not query:
             raise BadInput("the query is empty")
@@ -59,13 +62,13 @@ class Searcher:
         paper_ids = None if where.empty else [p.id for p in papers.values()]
         depth = max(self.candidates, k)
         dense = lexical = {}
-        if self.fusion != "lexical":
+        if how != "lexical":
             vector = self.library.embedder.embed([query])[0]
             found = self.library.store.query(vector, depth, paper_ids)
             dense = {h.id: h.similarity for h in found}
-        if self.fusion != "dense":
+        if how != "dense":
             lexical = dict(self.library.catalog.search_text(query, depth, paper_ids))
-        fused = fuse(dense, lexical, self.fusion, self.dense_weight)
+        fused = fuse(dense, lexical, how, self.dense_weight)
         return self._hits(fused, dense, lexical, papers, k)
 
     def _allowed_papers(self, where: SearchFilter) -> dict[str, Paper]:

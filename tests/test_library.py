@@ -1,0 +1,152 @@
+"""Adding papers: idempotence, bad input, interrupted adds, removal and repair (real PyMuPDF + Chroma)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.build import Assistant
+from assistant.errors import BadInput, NotFound
+from tests.papers import enzyme_paper, sensor_paper
+from tests.pdfmaker import make_encrypted_pdf, make_scanned_pdf, make_truncated_pdf
+
+
+def _counts(assistant: Assistant) -> tuple[int, int, int]:
+    lib = assistant.library
+    return len(lib.papers()), lib.catalog.chunk_count(), lib.store.count()
+
+
+def test_add_reads_metadata_and_stores_every_chunk(assistant: Assistant, tmp_path: Path) -> None:
+    [result] = assistant.library.add([enzyme_paper(tmp_path)])
+    assert result.status == "added"
+    assert result.title == "A Thermostable Enzyme that Degrades PET Plastic"
+    assert result.paper_id.startswith("sha256:")
+    paper = assistant.library.get(result.paper_id)
+    assert paper.authors == ("Lena Brandt", "Tomas Reyes")
+    assert paper.doi == "10.5555/petx.2023.001"
+    assert paper.year == 2023
+    assert paper.pages == result.pages == 1
+    assert _counts(assistant) == (1, result.chunks, result.chunks)
+    sections = {c.section for c in assistant.library.chunks(paper.id)}
+    assert "2 Results" in sections
+    assert not any("References" in s for s in sections)
+    kept = assistant.library.file_of(paper)
+    assert kept is not None
+    assert kept.read_bytes() == (tmp_path / "enzyme.pdf").read_bytes()
+
+
+def test_adding_the_same_pdf_again_changes_nothing(assistant: Assistant, tmp_path: Path) -> None:
+    pdf = enzyme_paper(tmp_path)
+    copy = tmp_path / "copy-of-enzyme.pdf"
+    shutil.copy(pdf, copy)
+    first = list(assistant.library.add([pdf]))
+    before = _counts(assistant)
+    again = list(assistant.library.add([pdf, copy]))
+    assert [r.status for r in first] == ["added"]
+    assert [r.status for r in again] == ["exists", "exists"]
+    assert {r.paper_id for r in again} == {first[0].paper_id}
+    assert _counts(assistant) == before
+
+
+def test_folders_are_searched_recursively(assistant: Assistant, tmp_path: Path) -> None:
+    nested = tmp_path / "lib" / "2021"
+    nested.mkdir(parents=True)
+    enzyme_paper(tmp_path / "lib")
+    sensor_paper(nested)
+    (tmp_path / "lib" / "notes.txt").write_text("not a paper")
+    results = list(assistant.library.add([tmp_path / "lib"]))
+    assert sorted(Path(r.path).name for r in results) == ["enzyme.pdf", "sensor.pdf"]
+    assert all(r.status == "added" for r in results)
+
+
+def test_bad_files_get_one_line_reasons_and_the_batch_goes_on(assistant: Assistant, tmp_path: Path) -> None:
+    good = enzyme_paper(tmp_path)
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "notes.pdf").write_text("just some notes, not a PDF at all")
+    make_truncated_pdf(sensor_paper(tmp_path, "cut.pdf"))
+    make_encrypted_pdf(tmp_path / "locked.pdf")
+    make_scanned_pdf(tmp_path / "scan.pdf")
+    names = ["empty.pdf", "notes.pdf", "cut.pdf", "locked.pdf", "scan.pdf", "missing.pdf"]
+    results = list(assistant.library.add([tmp_path / n for n in names] + [good]))
+    reasons = {Path(r.path).name: r.reason for r in results if not r.ok}
+    assert set(reasons) == set(names)
+    for name, reason in reasons.items():
+        assert reason.startswith(name + ": ")
+        assert "\n" not in reason
+    assert "empty" in reasons["empty.pdf"]
+    assert "not a PDF" in reasons["notes.pdf"]
+    assert "encrypted" in reasons["locked.pdf"] or "password" in reasons["locked.pdf"]
+    assert "no text layer" in reasons["scan.pdf"]
+    assert "no such file" in reasons["missing.pdf"]
+    assert results[-1].status == "added"
+    assert len(assistant.library.papers()) == 1
+
+
+def test_oversized_file_is_refused_before_reading(assistant: Assistant, tmp_path: Path) -> None:
+    assistant.library.max_pdf_bytes = 1000
+    [result] = assistant.library.add([enzyme_paper(tmp_path)])
+    assert result.status == "failed"
+    assert "over the 0 MB limit" in result.reason or "limit" in result.reason
+
+
+def test_an_add_interrupted_mid_embedding_is_finished_by_the_next_run(
+    assistant: Assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf = enzyme_paper(tmp_path)
+    lib = assistant.library
+    lib.batch_size = 1  # one vector per write, so the interruption falls between writes
+    real_add = lib.store.add
+    calls = {"n": 0}
+
+    def add_then_die(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the first vector was stored
+        real_add(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lib.store, "add", add_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        list(lib.add([pdf]))
+    assert lib.papers() == []  # pending: invisible to list and search
+    assert lib.store.count() == 1
+    assert assistant.searcher.search("PetX enzyme", 5) == []
+
+    monkeypatch.setattr(lib.store, "add", real_add)
+    [result] = lib.add([pdf])
+    assert result.status == "resumed"
+    assert _counts(assistant) == (1, result.chunks, result.chunks)
+    assert assistant.searcher.search("PetX enzyme temperature", 3)[0].paper_id == result.paper_id
+
+
+def test_remove_deletes_record_chunks_vectors_and_file(assistant: Assistant, tmp_path: Path) -> None:
+    [kept] = assistant.library.add([sensor_paper(tmp_path)])
+    [gone] = assistant.library.add([enzyme_paper(tmp_path)])
+    removed = assistant.library.remove(gone.paper_id[:15])
+    assert removed.id == gone.paper_id
+    assert [p.id for p in assistant.library.papers()] == [kept.paper_id]
+    assert _counts(assistant) == (1, kept.chunks, kept.chunks)
+    assert not assistant.home.paper_file(removed.sha256).exists()
+    with pytest.raises(NotFound, match="no paper"):
+        assistant.library.get(gone.paper_id)
+
+
+def test_repair_finishes_removals_and_drops_orphan_vectors(assistant: Assistant, tmp_path: Path) -> None:
+    [a] = assistant.library.add([enzyme_paper(tmp_path)])
+    [b] = assistant.library.add([sensor_paper(tmp_path)])
+    assistant.library.catalog.set_status(a.paper_id, "removing")  # killed mid-removal
+    assistant.library.catalog.delete_paper(b.paper_id)  # vectors left without a record
+    report = assistant.library.repair()
+    assert report == {"removals_finished": 1, "orphan_vectors": b.chunks, "pending_papers": 0}
+    assert _counts(assistant) == (0, 0, 0)
+
+
+def test_ambiguous_and_empty_references_are_refused(assistant: Assistant, tmp_path: Path) -> None:
+    list(assistant.library.add([enzyme_paper(tmp_path), sensor_paper(tmp_path)]))
+    with pytest.raises(BadInput, match="names 2 papers"):
+        assistant.library.get("sha256:")
+    with pytest.raises(BadInput, match="paper id is needed"):
+        assistant.library.get("  ")
+    paper = assistant.library.get("10.5555/PETX.2023.001")
+    assert paper.title.startswith("A Thermostable Enzyme")
