@@ -491,8 +491,9 @@ def read_graphics(path: Path, pages: Iterable[int] | None = None) -> list[PageGr
             if not 1 <= number <= pdf.page_count:
                 continue
             page = pdf[number - 1]
-            images = tuple(tuple(i["bbox"]) for i in page.get_image_info())
-            paths = tuple(tuple(r) for kind, r in page.get_bboxlog() if kind.endswith("-path"))
+            log = page.get_bboxlog()
+            images = tuple(tuple(r) for kind, r in log if kind.startswith("fill-im"))
+            paths = tuple(tuple(r) for kind, r in log if kind in ("fill-path", "stroke-path", "fill-shade"))
             out.append(
                 PageGraphics(number, page.rect.width, page.rect.height, images, paths)  # type: ignore[arg-type]
             )

@@ -1,0 +1,95 @@
+"""extract_metadata on papers made by tests/pdfmaker.py, and on hand-built Documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.metadata import extract_metadata
+from ingest.pdf import read_pdf
+from ingest.types import Block, Document
+from tests.pdfmaker import make_paper_pdf
+
+ABSTRACT = "We present a lamp that reads papers aloud and measure how much it helps. " * 5
+
+
+@pytest.fixture(scope="module")
+def meta(tmp_path_factory):
+    """Metadata of a two-column arXiv-style paper with a DOI, keywords and a code link."""
+    path = make_paper_pdf(
+        tmp_path_factory.mktemp("meta") / "paper.pdf",
+        title="Deep Lamps for Reading Scientific Papers",
+        authors=("Ada Lovelace*", "Alan M. Turing1,2", "Grace Hopper"),
+        affiliations=("1University of Somewhere", "2Lamp Institute of Technology"),
+        abstract=ABSTRACT,
+        keywords=("reading", "lamps", "papers"),
+        sections=[
+            ("1 Introduction", ["Code is at https://github.com/lamp/deep-lamps. " * 3]),
+            ("References", ["[1] Other. https://github.com/other/thing. 2019."]),
+        ],
+        two_column=True,
+        doi="10.1234/lamp.5678",
+        arxiv_id="2302.07302v1",
+        info_title="Microsoft Word - draft3.docx",
+    )
+    return extract_metadata(read_pdf(path))
+
+
+def test_title_comes_from_the_page_when_info_title_is_junk(meta):
+    assert meta.title == "Deep Lamps for Reading Scientific Papers"
+
+
+def test_authors_and_affiliations(meta):
+    assert meta.authors == ("Ada Lovelace", "Alan M. Turing", "Grace Hopper")
+    assert meta.affiliations == ("University of Somewhere", "Lamp Institute of Technology")
+
+
+def test_identifiers_year_keywords_and_code(meta):
+    assert meta.doi == "10.1234/lamp.5678"
+    assert meta.arxiv_id == "2302.07302v1"
+    assert meta.year == 2023
+    assert meta.keywords == ("reading", "lamps", "papers")
+    assert meta.code_urls == ("https://github.com/lamp/deep-lamps",)
+
+
+def test_abstract_is_the_text_under_the_heading(meta):
+    assert meta.abstract == ABSTRACT.strip()
+
+
+def block(text, page=1, size=10.0, heading=False, y=100.0):
+    """A hand-made block."""
+    return Block(page, text, (72, y, 540, y + 12), size, False, heading, "")
+
+
+def test_info_title_used_when_real_and_shown_on_page():
+    doc = Document(
+        (block("A Real Title About Lamps", size=16), block("Ann Smith and Bob Jones", y=130)),
+        1,
+        info={"title": "A Real Title About Lamps", "creationDate": "D:20190101000000Z"},
+    )
+    meta = extract_metadata(doc)
+    assert meta.title == "A Real Title About Lamps"
+    assert meta.authors == ("Ann Smith", "Bob Jones")
+    assert meta.year == 2019
+
+
+def test_year_from_published_line_old_arxiv_id_and_index_terms():
+    doc = Document(
+        (
+            block("Strings in Old Physics", size=16),
+            block("arXiv:hep-th/9901001v2", y=130),
+            block("Index Terms—strings, branes", y=160),
+            block("Published: 3 March 2001. DOI: 10.1000/xyz123).", y=190),
+        ),
+        1,
+    )
+    meta = extract_metadata(doc)
+    assert meta.arxiv_id == "hep-th/9901001v2"
+    assert meta.year == 1999
+    assert meta.keywords == ("strings", "branes")
+    assert meta.doi == "10.1000/xyz123"
+
+
+def test_nothing_is_invented_for_an_empty_document():
+    assert extract_metadata(Document((), 0)) == extract_metadata(Document((), 0))
+    meta = extract_metadata(Document((), 0))
+    assert (meta.title, meta.authors, meta.year, meta.doi) == ("", (), None, "")
