@@ -1,0 +1,121 @@
+"""The CLI end to end (in-process): exit codes, one-line errors, JSON shapes and batch modes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import ui.console
+from assistant.build import build_assistant
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.papers import SENSOR_FACT, enzyme_paper, sensor_paper
+from ui.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fast_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build the CLI's assistant with the hashing embedder and a scripted generator."""
+
+    def build(settings):  # type: ignore[no-untyped-def]
+        built = build_assistant(
+            settings,
+            embedder=HashingEmbedder(),
+            generator=ScriptedGenerator("Each LoomNet node stays alive for 19 months on two AA cells [1]."),
+        )
+        built.asker.min_evidence = 0.1
+        return built
+
+    monkeypatch.setattr(ui.console, "build_assistant", build)
+
+
+def _lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_add_prints_one_json_result_per_file_and_fails_when_any_failed(tmp_path: Path) -> None:
+    (tmp_path / "bad.pdf").write_text("hello")
+    result = runner.invoke(app, ["add", str(sensor_paper(tmp_path)), str(tmp_path / "bad.pdf"), "--json"])
+    assert result.exit_code == 1
+    rows = _lines(result.stdout)
+    assert [r["status"] for r in rows] == ["added", "failed"]
+    assert rows[1]["reason"].startswith("bad.pdf: ")
+    again = runner.invoke(app, ["add", str(tmp_path / "sensor.pdf"), "--json"])
+    assert again.exit_code == 0
+    assert _lines(again.stdout)[0]["status"] == "exists"
+
+
+def test_list_show_remove(tmp_path: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path)), str(enzyme_paper(tmp_path))])
+    listed = runner.invoke(app, ["list", "--json"])
+    papers = json.loads(listed.stdout)
+    assert sorted(p["title"][:6] for p in papers) == ["A Ther", "LoomNe"]
+    sensor = next(p for p in papers if p["title"].startswith("LoomNet"))
+    shown = runner.invoke(app, ["show", sensor["id"][:14], "--json"])
+    assert json.loads(shown.stdout)["sections"] == [
+        "Abstract",
+        "1 Introduction",
+        "2 Evaluation",
+        "3 Conclusion",
+    ]
+    human = runner.invoke(app, ["show", sensor["id"][:14]])
+    assert "Priya Natarajan" in human.stdout
+    removed = runner.invoke(app, ["remove", sensor["id"], "--json"])
+    assert json.loads(removed.stdout) == {"removed": sensor["id"], "title": sensor["title"]}
+    assert len(json.loads(runner.invoke(app, ["list", "--json"]).stdout)) == 1
+
+
+def test_unknown_paper_is_one_line_and_exit_1() -> None:
+    result = runner.invoke(app, ["show", "sha256:doesnotexist"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: no paper 'sha256:doesnotexist' in the library (see `paperlamp list`)"
+    ]
+
+
+def test_search_json_and_batch_mode(tmp_path: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path)), str(enzyme_paper(tmp_path))])
+    single = runner.invoke(app, ["search", "LoomNet battery months", "-k", "2", "--json"])
+    hits = json.loads(single.stdout)
+    assert len(hits) == 2
+    assert SENSOR_FACT in hits[0]["text"]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "a", "query": "PetX enzyme"}\n{"id": "b", "query": "   "}\n')
+    batch = runner.invoke(app, ["search", "--queries", str(queries), "-k", "1"])
+    rows = _lines(batch.stdout)
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["hits"][0]["source"] == "enzyme.pdf"
+    assert rows[1] == {"id": "b", "error": "the query is empty", "hits": []}
+
+
+def test_ask_json_and_batch_mode(tmp_path: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path))])
+    result = runner.invoke(app, ["ask", "How long does a LoomNet node live on AA cells?", "--json"])
+    data = json.loads(result.stdout)
+    assert data["abstained"] is False
+    assert data["citations"][0]["quote"] == SENSOR_FACT
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": 1, "question": "How long does a LoomNet node live on AA cells?"}\n'
+        '{"id": 2, "question": "Who painted the Mona Lisa?"}\n'
+    )
+    rows = _lines(runner.invoke(app, ["ask", "--questions", str(questions)]).stdout)
+    assert [(r["id"], r["abstained"]) for r in rows] == [(1, False), (2, True)]
+
+
+def test_malformed_batch_file_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": 1, "query": "ok"}\nnot json\n')
+    result = runner.invoke(app, ["search", "--queries", str(bad)])
+    assert result.exit_code == 1
+    assert "q.jsonl line 2: not JSON" in result.stderr
+
+
+def test_query_and_batch_file_are_exclusive() -> None:
+    result = runner.invoke(app, ["search"])
+    assert result.exit_code == 2
+    assert "give a QUERY or --queries FILE" in result.stderr
