@@ -57,11 +57,7 @@ class _Raw:
     size: float
     bold: bool
     rotated: bool = False
-
-    @property
-    def text(self) -> str:
-        """The block's lines joined into one paragraph."""
-        return join_lines(self.lines)
+    text: str = ""  # the lines joined into one paragraph, computed once
 
 
 @dataclass(frozen=True)
@@ -159,7 +155,8 @@ def _read_page(page: pymupdf.Page, number: int) -> tuple[list[_Raw], list[Rect]]
             # Thin rules (table lines, footnote bars) are not pictures; huge fills are backgrounds.
             if x1 - x0 > 2 and y1 - y0 > 2 and (x1 - x0) * (y1 - y0) < 0.5 * area:
                 rects.append(block["bbox"])
-    for info in page.get_image_info():
+    # get_image_info() builds a second text page, so only pay for it when the page has images.
+    for info in page.get_image_info() if page.get_images() else ():
         x0, y0, x1, y1 = info["bbox"]
         if (x1 - x0) * (y1 - y0) < 0.8 * area:
             rects.append(info["bbox"])
@@ -204,7 +201,8 @@ def _make_raw(lines: list[tuple[str, float, bool, bool, Rect]], page: int) -> _R
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-    return _Raw(page, tuple(ln[0] for ln in lines), bbox, round(size, 1), bold, rotated)
+    texts = tuple(ln[0] for ln in lines)
+    return _Raw(page, texts, bbox, round(size, 1), bold, rotated, join_lines(texts))
 
 
 def _is_bold(span: dict) -> bool:
