@@ -31,6 +31,7 @@ class Reply:
     body: bytes = b""
     content_type: str = "application/atom+xml; charset=utf-8"
     stall_seconds: float = 0.0
+    cut_after: int | None = None  # send only this many body bytes, then drop the connection
 
     @classmethod
     def error(cls, status: int = 503) -> Reply:
@@ -166,7 +167,7 @@ def _handler_for(replay: ArxivReplay) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                self.wfile.write(reply.body[: reply.cut_after])
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout) before we answered
 

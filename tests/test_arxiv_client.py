@@ -444,6 +444,17 @@ def test_a_failed_download_leaves_the_old_file_alone(replay: ArxivReplay, tmp_pa
     assert list(tmp_path.iterdir()) == [dest]
 
 
+def test_a_download_cut_short_leaves_no_partial_file(replay: ArxivReplay, tmp_path: Path) -> None:
+    entry = an_entry(replay)
+    pdf = tiny_pdf()
+    replay.on_pdf("2401.01234v2", Reply(body=pdf, content_type="application/pdf", cut_after=100))
+    with pytest.raises(
+        SourceUnavailable, match=r"did not deliver the PDF of arxiv:2401.01234v2: .*tried 2 times"
+    ):
+        client(replay, num_retries=1).download_pdf(entry, tmp_path / "a.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_pdf_is_not_retried(replay: ArxivReplay, tmp_path: Path) -> None:
     entry = an_entry(replay)
     replay.on_pdf("2401.01234v2", Reply.error(404))
