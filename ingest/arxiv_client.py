@@ -271,6 +271,7 @@ class ArxivClient:
             sort_by=arxiv.SortCriterion.SubmittedDate,
             sort_order=arxiv.SortOrder.Descending,
         )
+        # Tuned per call (no bigger pages than needed), so one instance serves one thread at a time.
         self._client.page_size = min(self.page_size, max_results)
         found: list[ArxivEntry] = []
         try:
@@ -295,7 +296,8 @@ class ArxivClient:
     def get(self, ids: Sequence[str]) -> list[ArxivEntry]:
         """The entries for these ids (any spelling parse_arxiv_id accepts), in arXiv's order.
 
-        Unversioned ids give the latest version; ids arXiv does not know are left out.
+        Unversioned ids give the latest version; ids arXiv does not know are left out. Any failure
+        raises SourceUnavailable: a lookup is small enough to simply ask again.
         """
         wanted: list[str] = []
         for text in ids:
