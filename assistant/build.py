@@ -77,6 +77,7 @@ def build_assistant(
                     embedding_model_path(settings),
                     name=BUNDLED_EMBEDDING_NAME if settings.embedding.model == "bundled" else "",
                     batch_size=settings.embedding.batch_size,
+                    precision=settings.embedding.precision,
                 )
             )
         return cached["embedder"]  # type: ignore[return-value]

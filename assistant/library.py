@@ -16,13 +16,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ingest.metadata import extract_metadata
-from ingest.pdf import read_pdf
-
-from assistant.domain import AddResult, Paper, StoredChunk
+from assistant.domain import AddResult, AddStatus, Paper, StoredChunk
 from assistant.errors import BadInput, NotFound
 from ingest.chunking import chunk_document
 from ingest.errors import UnreadableInput
+from ingest.metadata import extract_metadata
+from ingest.pdf import read_pdf
 from ingest.types import Document, PaperMeta
 from models.catalog import Catalog, chunk_id
 from models.embedder import Embedder
@@ -58,7 +57,7 @@ class Library:
         *,
         chunk_tokens: int = 230,
         max_pdf_bytes: int = 200_000_000,
-        batch_size: int = 64,
+        batch_size: int = 256,
     ) -> None:
         self.home = home
         self.catalog = catalog
@@ -115,6 +114,7 @@ class Library:
         existing = self.catalog.paper_by_sha256(sha)
         if existing is not None and existing.status == "complete":
             return _result(path, "exists", existing, self.catalog.chunk_count(existing.id))
+        status: AddStatus
         if existing is not None and existing.status == "pending":
             paper = existing
             status = "resumed"
@@ -201,7 +201,11 @@ class Library:
     def _embed_missing(
         self, paper: Paper, chunks: Sequence[StoredChunk], report: Callable[[float], None]
     ) -> None:
-        """Embed and store the chunks whose vectors the store lacks, batch by batch."""
+        """Embed and store the chunks whose vectors the store lacks, batch by batch.
+
+        Batches are large so the embedder can sort a paper's chunks by length and pad little;
+        each batch is stored as soon as it is embedded, which bounds what a kill can lose.
+        """
         present = self.store.ids(paper.id)
         missing = [c for c in chunks if c.id not in present]
         for start in range(0, len(missing), self.batch_size):
@@ -328,12 +332,12 @@ def _vector_metadata(paper: Paper, chunk: StoredChunk) -> dict[str, str | int]:
     }
 
 
-def _result(path: Path, status: str, paper: Paper, chunks: int) -> AddResult:
+def _result(path: Path, status: AddStatus, paper: Paper, chunks: int) -> AddResult:
     return AddResult(
         str(path),
         status,
         paper_id=paper.id,
         title=paper.title,
         pages=paper.pages,
-        chunks=chunks,  # type: ignore[arg-type]
+        chunks=chunks,
     )

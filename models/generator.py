@@ -155,11 +155,12 @@ class LlamaCppGenerator:
         }
         pieces: list[str] = []
         try:
+            llm: Any = self._llm  # llama-cpp's stream types are unions of TypedDicts; read them plainly
             if self.has_chat_template:
-                stream = self._llm.create_chat_completion(messages=prompt.as_messages(), **common)
+                stream = llm.create_chat_completion(messages=prompt.as_messages(), **common)
                 texts = (c["choices"][0]["delta"].get("content") or "" for c in stream)
             else:
-                stream = self._llm.create_completion(prompt.as_text(), **common)
+                stream = llm.create_completion(prompt.as_text(), **common)
                 texts = (c["choices"][0]["text"] for c in stream)
             for text in texts:
                 if text:

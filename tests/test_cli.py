@@ -119,3 +119,34 @@ def test_query_and_batch_file_are_exclusive() -> None:
     result = runner.invoke(app, ["search"])
     assert result.exit_code == 2
     assert "give a QUERY or --queries FILE" in result.stderr
+
+
+def test_doctor_reports_where_things_live_and_checks_them(tmp_path: Path, isolated_home: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path))])
+    result = runner.invoke(app, ["doctor", "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert result.exit_code == 0, checks
+    assert checks["library home"]["value"] == str(isolated_home)
+    assert checks["papers"]["value"] == "1"
+    assert checks["vector store"]["value"] == f"embedded Chroma at {isolated_home / 'chroma'}"
+    assert checks["consistency"] == {
+        "name": "consistency",
+        "value": "removals_finished=0, orphan_vectors=0, pending_papers=0",
+        "ok": True,
+    }
+    assert checks["embedding model"]["ok"] and checks["GGUF model"]["ok"]
+    assert checks["arXiv API"]["value"] == "https://export.arxiv.org/api/query"
+
+
+def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
+    from assistant.samples import sample_papers, sample_questions
+
+    result = runner.invoke(app, ["demo", "--home", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert len(sample_papers()) == 3
+    for sample in sample_questions():
+        assert sample.question in result.stdout
+    listed = json.loads(
+        runner.invoke(app, ["list", "--json"], env={"PAPERLAMP_HOME": str(tmp_path / "demo")}).stdout
+    )
+    assert len(listed) == 3
