@@ -112,6 +112,7 @@ def build_assistant(
         store,
         make_embedder,
         chunk_tokens=settings.retrieval.chunk_tokens,
+        window_tokens=settings.retrieval.window_tokens,
         max_pdf_bytes=settings.max_pdf_mb * 1_000_000,
     )
     searcher = Searcher(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.domain import AddResult, AddStatus, Paper, StoredChunk
 from assistant.errors import BadInput, NotFound
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, windows
 from ingest.errors import UnreadableInput
 from ingest.metadata import extract_metadata
 from ingest.pdf import read_pdf
@@ -34,6 +34,20 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(label: str, done: int, total: int) -> None:
     """Progress sink that ignores updates."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """One embedded run of a chunk's sentences; its vector id is `<chunk id>~<n>`."""
+
+    id: str
+    chunk: StoredChunk
+    text: str
+
+
+def chunk_of(vector_id: str) -> str:
+    """The chunk id a vector id belongs to."""
+    return vector_id.split("~", 1)[0]
 
 
 @dataclass
@@ -55,7 +69,8 @@ class Library:
         store_factory: Callable[[], ChromaStore],
         embedder_factory: Callable[[], Embedder],
         *,
-        chunk_tokens: int = 230,
+        chunk_tokens: int = 450,
+        window_tokens: int = 220,
         max_pdf_bytes: int = 200_000_000,
         batch_size: int = 256,
     ) -> None:
@@ -66,6 +81,7 @@ class Library:
         self._store: ChromaStore | None = None
         self._embedder: Embedder | None = None
         self.chunk_tokens = chunk_tokens
+        self.window_tokens = window_tokens
         self.max_pdf_bytes = max_pdf_bytes
         self.batch_size = batch_size
 
@@ -201,23 +217,33 @@ class Library:
     def _embed_missing(
         self, paper: Paper, chunks: Sequence[StoredChunk], report: Callable[[float], None]
     ) -> None:
-        """Embed and store the chunks whose vectors the store lacks, batch by batch.
+        """Embed and store the windows whose vectors the store lacks, batch by batch.
 
-        Batches are large so the embedder can sort a paper's chunks by length and pad little;
+        Batches are large so the embedder can sort a paper's windows by length and pad little;
         each batch is stored as soon as it is embedded, which bounds what a kill can lose.
         """
         present = self.store.ids(paper.id)
-        missing = [c for c in chunks if c.id not in present]
+        missing = [w for w in self.windows(chunks) if w.id not in present]
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
-            vectors = self.embedder.embed([embedding_text(c) for c in batch])
+            vectors = self.embedder.embed([w.text for w in batch])
             self.store.add(
-                [c.id for c in batch],
+                [w.id for w in batch],
                 vectors,
-                [c.text for c in batch],
-                [_vector_metadata(paper, c) for c in batch],
+                [w.text for w in batch],
+                [_vector_metadata(paper, w.chunk) for w in batch],
             )
             report((start + len(batch)) / len(missing))
+
+    def windows(self, chunks: Sequence[StoredChunk]) -> list[Window]:
+        """The texts the embedder reads for these chunks: section heading, then a window of text."""
+        out: list[Window] = []
+        for chunk in chunks:
+            heading = chunk.section[:100]
+            budget = self.window_tokens - (self.embedder.count_tokens([heading])[0] + 1 if heading else 0)
+            for n, text in enumerate(windows(chunk.text, self.embedder.count_tokens, max(budget, 32))):
+                out.append(Window(f"{chunk.id}~{n}", chunk, f"{heading}\n{text}" if heading else text))
+        return out
 
     # --- reading ------------------------------------------------------------------------------
     def papers(self) -> list[Paper]:
@@ -283,11 +309,6 @@ class Library:
         }
 
 
-def embedding_text(chunk: StoredChunk) -> str:
-    """What the embedder reads for a chunk: its section heading, then its text."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
-
-
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, folders replaced by the PDFs below them (sorted); duplicates dropped."""
     out: list[Path] = []
@@ -327,6 +348,7 @@ def _vector_metadata(paper: Paper, chunk: StoredChunk) -> dict[str, str | int]:
         "paper_id": paper.id,
         "page": chunk.page_start,
         "page_end": chunk.page_end,
+        "chunk_id": chunk.id,
         "section": chunk.section[:200],
         "year": paper.year or 0,
     }

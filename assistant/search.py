@@ -8,7 +8,7 @@ from typing import Literal
 
 from assistant.domain import Hit, Paper
 from assistant.errors import BadInput
-from assistant.library import Library
+from assistant.library import Library, chunk_of
 
 Fusion = Literal["weighted", "rrf", "dense", "lexical"]
 MAX_QUERY_CHARS = 4000
@@ -61,11 +61,15 @@ class Searcher:
             return []
         paper_ids = None if where.empty else [p.id for p in papers.values()]
         depth = max(self.candidates, k)
-        dense = lexical = {}
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
         if how != "lexical":
             vector = self.library.embedder.embed([query])[0]
-            found = self.library.store.query(vector, depth, paper_ids)
-            dense = {h.id: h.similarity for h in found}
+            # Chunks are embedded as several windows: a chunk scores as its best window.
+            for hit in self.library.store.query(vector, depth * 3, paper_ids):
+                chunk = chunk_of(hit.id)
+                dense[chunk] = max(dense.get(chunk, -1.0), hit.similarity)
+            dense = dict(sorted(dense.items(), key=lambda kv: -kv[1])[:depth])
         if how != "dense":
             lexical = dict(self.library.catalog.search_text(query, depth, paper_ids))
         fused = fuse(dense, lexical, how, self.dense_weight)

@@ -60,7 +60,12 @@ class RetrievalSettings(BaseModel):
     """How search finds and ranks passages."""
 
     chunk_tokens: int = Field(
-        230, description="Longest chunk, in embedder tokens (all-MiniLM-L6-v2 reads 256).", ge=32
+        450, description="Longest chunk (the unit of retrieval and citation), in embedder tokens.", ge=32
+    )
+    window_tokens: int = Field(
+        220,
+        description="Longest text embedded at once; must fit the embedder (all-MiniLM-L6-v2 reads 256).",
+        ge=16,
     )
     candidates: int = Field(60, description="Results taken from each retriever before fusion.")
     dense_weight: float = Field(

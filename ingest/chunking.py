@@ -1,9 +1,10 @@
 """Chunking along a paper's structure: whole sentences, packed inside one section at a time.
 
-Chunks never cross a section heading and never cut a sentence, and each fits the embedding
-model's window (all-MiniLM-L6-v2 reads 256 tokens and silently drops the rest), so every word
-of a chunk is seen by the embedder. Neighbouring chunks share one sentence, so a passage that
-straddles a boundary is still whole in one of them.
+Chunks are the unit of retrieval and citation: they never cross a section heading and never cut
+a sentence, and neighbouring chunks share one sentence, so a passage that straddles a boundary is
+still whole in one of them. They are larger than the embedding model's window (all-MiniLM-L6-v2
+reads 256 tokens and silently drops the rest), so each chunk is embedded as `windows`: runs of
+whole sentences that fit the model, every word seen by it.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def chunk_document(
     doc: Document,
     count_tokens: TokenCounter,
     *,
-    max_tokens: int = 230,
+    max_tokens: int = 450,
     overlap_sentences: int = 1,
 ) -> list[Chunk]:
     """Chunks of whole sentences within each section, each at most `max_tokens` tokens."""
@@ -103,6 +104,16 @@ def chunk_document(
                 )
             )
     return chunks
+
+
+def windows(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[str]:
+    """A chunk's text as runs of whole sentences of at most `max_tokens` tokens (one shared)."""
+    sentences = [_Sentence(t, 0, 0) for t in split_sentences(text)] or [_Sentence(text, 0, 0)]
+    sizes = count_tokens([s.text for s in sentences])
+    if sum(sizes) <= max_tokens:
+        return [text]
+    groups = _pack(sentences, sizes, max_tokens, 1, count_tokens)
+    return [" ".join(s.text for s in group) for group in groups]
 
 
 def _sections(blocks: Sequence[Block]) -> list[tuple[str, list[Block]]]:

@@ -55,12 +55,15 @@ def test_real_embedder_abstains_on_an_unrelated_question(real: Assistant) -> Non
     assert answer.closest  # the nearest passages are still shown
 
 
-def test_real_tokenizer_budget_means_no_chunk_is_cut_when_embedded(real: Assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
-    from assistant.library import embedding_text
-
+def test_no_embedded_window_is_cut_by_the_real_tokenizer(real: Assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
     chunks = [c for p in real.library.papers() for c in real.library.chunks(p.id)]
-    lengths = real_embedder.count_tokens([embedding_text(c) for c in chunks])
+    windows = real.library.windows(chunks)
+    lengths = real_embedder.count_tokens([w.text for w in windows])
     assert max(lengths) + 2 <= real_embedder.max_tokens  # +2: [CLS] and [SEP]
+    # Every sentence of every chunk is read by the embedder in some window.
+    for chunk in chunks:
+        embedded = " ".join(w.text for w in windows if w.chunk.id == chunk.id)
+        assert all(word in embedded for word in chunk.text.split())
 
 
 def test_add_search_and_ask_open_no_network_connection(
