@@ -145,8 +145,11 @@ def _name_word(word: str) -> bool:
     """True for a word that can be part of a person's name."""
     if word in _PARTICLES or _initial(word):
         return True
-    plain = word.replace("-", "").replace("'", "")
-    return word[:1].isupper() and word[1:].islower() and plain.isalpha()
+    # Each part of "Mensah-Doyle" / "O'Brien" / "McDonald" is capitalised; all-caps words are not names.
+    parts = [p for p in re.split(r"[-'’]", word) if p]
+    return bool(parts) and all(
+        p[:1].isupper() and p.isalpha() and (len(p) == 1 or not p.isupper()) for p in parts
+    )
 
 
 def _initial(word: str) -> bool:

@@ -93,3 +93,14 @@ def test_nothing_is_invented_for_an_empty_document():
     assert extract_metadata(Document((), 0)) == extract_metadata(Document((), 0))
     meta = extract_metadata(Document((), 0))
     assert (meta.title, meta.authors, meta.year, meta.doi) == ("", (), None, "")
+
+
+def test_hyphenated_and_prefixed_surnames_are_names() -> None:
+    from ingest.metadata import _names
+
+    assert _names("Kofi Mensah-Doyle, Lena Hartmann-Osei and Sean O'Brien") == [
+        "Kofi Mensah-Doyle",
+        "Lena Hartmann-Osei",
+        "Sean O'Brien",
+    ]
+    assert _names("DEPARTMENT OF PHYSICS") == []
