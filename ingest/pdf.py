@@ -6,7 +6,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -498,13 +498,29 @@ def read_graphics(path: Path, pages: Iterable[int] | None = None) -> list[PageGr
     return out
 
 
-def render_page_png(path: Path, page: int, zoom: float = 1.5) -> bytes:
-    """A 1-based page rendered to PNG bytes."""
+def render_page_png(path: Path, page: int, zoom: float = 1.5, highlights: Sequence[Rect] = ()) -> bytes:
+    """A 1-based page rendered to PNG bytes, with `highlights` (PDF points) painted translucent yellow."""
     path = Path(path)
     with _open(path) as pdf:
         if not 1 <= page <= pdf.page_count:
             raise UnreadableInput(f"{path.name}: has no page {page}.")
-        return pdf[page - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom)).tobytes("png")
+        pg = pdf[page - 1]
+        for rect in highlights:  # drawn on the in-memory copy only; the file is never saved
+            pg.draw_rect(pymupdf.Rect(rect), color=None, fill=(1.0, 0.85, 0.0), fill_opacity=0.4)
+        return pg.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom)).tobytes("png")
+
+
+def find_text_rects(path: Path, page: int, needles: Sequence[str]) -> list[Rect]:
+    """Where each of `needles` occurs on a 1-based page (case-insensitive, one rect per line)."""
+    path = Path(path)
+    with _open(path) as pdf:
+        if not 1 <= page <= pdf.page_count:
+            raise UnreadableInput(f"{path.name}: has no page {page}.")
+        pg = pdf[page - 1]
+        found: list[Rect] = []
+        for needle in needles:
+            found.extend(tuple(r) for r in pg.search_for(needle) if tuple(r) not in found)  # type: ignore[misc]
+        return found
 
 
 def render_clip_png(path: Path, page: int, bbox: Rect, zoom: float = 2.0) -> bytes:

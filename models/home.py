@@ -100,6 +100,13 @@ def write_text_atomically(target: Path, text: str) -> None:
     write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def append_line(target: Path, line: str) -> None:
+    """Append one line to a text file in a single write, so concurrent appends never interleave."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(line.rstrip("\n") + "\n")
+
+
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()

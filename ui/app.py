@@ -1,0 +1,24 @@
+"""The paperlamp app: `paperlamp ui` runs this file with Streamlit; one small module per page."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+st.set_page_config(page_title="paperlamp", page_icon="📄", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/library.py", title="Library", icon="📚", url_path="library"),
+    st.Page("pages/search.py", title="Search", icon="🔎", url_path="search"),
+    st.Page("pages/ask.py", title="Ask", icon="💬", url_path="ask"),
+    st.Page("pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
+]
+
+page = st.navigation(PAGES)
+try:
+    page.run()
+except Exception as exc:  # the last guard: a readable message in the page, the traceback in the log
+    logging.getLogger("paperlamp.ui").exception("page %s failed", page.title)
+    st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). Details are in the log.")

@@ -1,0 +1,40 @@
+"""Home: the library at a glance: counts, the newest papers, the latest questions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.history import glance
+from ui import state
+from ui.widgets import md_escape, plural
+
+st.title("paperlamp")
+st.caption("A local-first research assistant: your papers, searched and answered on this machine.")
+
+summary = state.attempt(lambda: glance(state.assistant()))
+if summary is not None:
+    papers, chunks, questions = st.columns(3)
+    papers.metric("Papers", summary.papers)
+    chunks.metric("Passages", summary.chunks)
+    questions.metric("Recent questions", len(summary.recent_questions))
+    if not summary.papers:
+        st.info("The library is empty. Add PDFs on the Library page.")
+    st.page_link("pages/library.py", label="Library: add, browse and read papers", icon="📚")
+
+    recent, asked = st.columns(2)
+    with recent:
+        st.subheader("Recently added")
+        for paper in summary.recent_papers:
+            year = f" ({paper.year})" if paper.year else ""
+            pages = plural(paper.pages, "page")
+            st.markdown(f"- **{md_escape(paper.title)}**{year} · {pages} · {paper.added_at[:10]}")
+        if not summary.recent_papers:
+            st.caption("No papers yet.")
+    with asked:
+        st.subheader("Recent questions")
+        for q in summary.recent_questions:
+            outcome = "no evidence" if q.abstained else plural(q.citations, "citation")
+            st.markdown(f"- {md_escape(q.question)} · {outcome} · {q.asked_at[:16].replace('T', ' ')}")
+        if not summary.recent_questions:
+            st.caption("No questions yet.")
+        st.page_link("pages/ask.py", label="Ask the library", icon="💬")
