@@ -24,6 +24,9 @@ _LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\u00a0": " "}
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+# Invisible format characters publishers sprinkle into words and URLs (zero-width spaces and
+# joiners, word joiners, byte-order marks); left in, they split "KATP" into tokens nobody types.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff]")
 _FLAGS = pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_VECTORS
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\bbx|-b$|\.b$", re.I)
 _HYPHENS = ("-", "\u00ad", "\u2010")
@@ -211,8 +214,11 @@ def _is_bold(span: dict) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """Expand ligatures and drop control characters MuPDF passes through."""
-    text = _CONTROL.sub("", text.translate(_LIGATURES))
+    """Expand ligatures and drop control and invisible characters MuPDF passes through."""
+    text = _INVISIBLE.sub("", _CONTROL.sub("", text.translate(_LIGATURES))).rstrip()
+    if text.endswith("\xad"):  # a soft hyphen ending a line marks a word broken there
+        text = text[:-1] if text[-2:-1] == "-" else text[:-1] + "-"
+    text = text.replace("\xad", "")
     if _ACCENT.search(text):  # old TeX fonts set accents as separate glyphs: "F´ısica"
         text = _ACCENT.sub(lambda m: m[2].replace("ı", "i") + _COMBINING[m[1]], text)
         text = unicodedata.normalize("NFC", text)

@@ -157,3 +157,10 @@ def test_render_page_and_clip_to_png(two_column):
     assert render_clip_png(two_column, 2, (100, 330, 500, 450)).startswith(PNG)
     with pytest.raises(UnreadableInput, match="has no page 9"):
         render_page_png(two_column, 9)
+
+
+def test_soft_hyphens_and_zero_width_characters_are_removed() -> None:
+    from ingest.pdf import clean_text, join_lines
+
+    assert clean_text("pre-\xadmRNA and \xadKATP chan\u200bnels\ufeff") == "pre-mRNA and KATP channels"
+    assert join_lines([clean_text("the trans\xad"), clean_text("former model")]) == "the transformer model"
