@@ -32,6 +32,7 @@ class Glance:
 
     papers: int
     chunks: int
+    questions: int
     recent_papers: tuple[Paper, ...]
     recent_questions: tuple[AskedQuestion, ...]
 
@@ -85,6 +86,7 @@ def glance(assistant: Assistant, n: int = 5) -> Glance:
     return Glance(
         papers=len(papers),
         chunks=assistant.library.catalog.chunk_count(),
+        questions=len(_lines(history_file(assistant.home))),
         recent_papers=tuple(newest),
         recent_questions=tuple(recent_questions(assistant.home, n)),
     )

@@ -89,7 +89,9 @@ def test_library_upload_adds_good_files_and_names_the_bad_one(built: Assistant, 
     )
     at.button[0].click().run()
     assert not at.exception
-    assert _texts(at, "success") == [f"Added “{ENZYME}” (1 page, {built.library.catalog.chunk_count()} passages)"]
+    assert _texts(at, "success") == [
+        f"Added “{ENZYME}” (1 page, {built.library.catalog.chunk_count()} passages)"
+    ]
     assert _texts(at, "error") == ["Could not add notes.pdf: notes.pdf: not a PDF file (no %PDF header)."]
     assert [p.title for p in built.library.papers()] == [ENZYME]
     table = at.dataframe[0].value
@@ -189,7 +191,9 @@ def test_ask_answers_with_a_citation_whose_page_opens(stocked: Assistant) -> Non
     assert len(_images(at)) == 1
     # the conversation survives the rerun, and the question is in the library's history
     assert "At what temperature is PetX most active?" in _texts(at, "markdown")
-    assert [q.question for q in recent_questions(stocked.home)] == ["At what temperature is PetX most active?"]
+    assert [q.question for q in recent_questions(stocked.home)] == [
+        "At what temperature is PetX most active?"
+    ]
 
 
 def test_ask_shows_an_abstention_with_the_closest_passages(stocked: Assistant) -> None:
@@ -222,7 +226,7 @@ def test_settings_show_models_locations_and_doctor_facts(built: Assistant, isola
     assert rows["language"] == "en"
     assert rows["library location"] == str(isolated_home)
     assert rows["arXiv address"] == "https://export.arxiv.org/api/query"
-    doctor = dict(zip(at.dataframe[0].value["check"], at.dataframe[0].value["value"], strict=True))
+    doctor = dict(zip(at.table[1].value["check"], at.table[1].value["value"], strict=True))
     assert doctor["library home"] == str(isolated_home)
     assert doctor["papers"] == "0"
     assert any("PAPERLAMP_LLM_MODEL" in c for c in _texts(at, "code"))
@@ -280,3 +284,44 @@ def test_marked_segments_and_word_windows() -> None:
     assert word_windows("a b c d e f g", size=3) == ["a b c", "d e f", "g"]
     assert word_windows("a b c d e", size=4) == ["a b c d e"]  # a one-word tail would match anywhere
     assert md_escape("1. *bold* [x](y) $z$") == "1\\. \\*bold\\* \\[x\\](y) \\$z\\$"
+
+
+def test_question_history_keeps_the_newest_and_skips_damaged_lines(built: Assistant) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.domain import Answer
+    from assistant.history import KEEP, history_file, remember
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for i in range(2 * KEEP + 1):
+        remember(built.home, Answer(f"q{i}", "a", (), True), now=when)
+    lines = history_file(built.home).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == KEEP
+    with history_file(built.home).open("a", encoding="utf-8") as handle:
+        handle.write('{"question": "cut off\n')
+    newest = recent_questions(built.home, 2)
+    assert [q.question for q in newest] == [f"q{2 * KEEP}", f"q{2 * KEEP - 1}"]
+    assert newest[0].asked_at == "2026-01-02T03:04:05+00:00"
+
+
+def test_ui_command_serves_on_loopback_without_usage_statistics() -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+    from ui.cli_app import APP_FILE, streamlit_command
+
+    command = streamlit_command(8765, 50)
+    flags = dict(zip(command[5::2], command[6::2], strict=True))
+    assert command[2:5] == ["streamlit", "run", str(APP_FILE)] and APP_FILE.is_file()
+    assert flags == {
+        "--server.address": "127.0.0.1",
+        "--server.port": "8765",
+        "--server.headless": "true",
+        "--server.fileWatcherType": "none",
+        "--server.maxUploadSize": "50",
+        "--browser.gatherUsageStats": "false",
+        "--global.developmentMode": "false",
+        "--client.toolbarMode": "minimal",
+    }
+    result = CliRunner().invoke(app, ["ui", "--help"])
+    assert result.exit_code == 0 and "--port" in result.output

@@ -9,11 +9,11 @@ import streamlit as st
 st.set_page_config(page_title="paperlamp", page_icon="📄", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/library.py", title="Library", icon="📚", url_path="library"),
-    st.Page("pages/search.py", title="Search", icon="🔎", url_path="search"),
-    st.Page("pages/ask.py", title="Ask", icon="💬", url_path="ask"),
-    st.Page("pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/library.py", title="Library", icon=":material/library_books:", url_path="library"),
+    st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page("pages/ask.py", title="Ask", icon=":material/chat:", url_path="ask"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
 ]
 
 page = st.navigation(PAGES)

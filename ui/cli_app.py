@@ -46,7 +46,9 @@ def streamlit_command(port: int, max_upload_mb: int = 200) -> list[str]:
 
 @app.command("ui")
 def ui_command(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve the app on.", min=1, max=65535)] = 8501,
+    port: Annotated[
+        int, typer.Option(help="Port on 127.0.0.1 to serve the app on.", min=1, max=65535)
+    ] = 8501,
 ) -> None:
     """Start the app in your browser: library, search and cited answers, on this machine only.
 

@@ -44,7 +44,7 @@ def show_page(paper_id: str, page: int, quote: str = "", caption: str = "") -> N
     """A rendered page of a paper, `quote` highlighted on it."""
     image = state.attempt(lambda: page_image(state.assistant(), paper_id, page, quote))
     if image is not None:
-        st.image(image, caption=caption or f"page {page}")
+        st.image(image, caption=caption or f"page {page}", width=760)
 
 
 def toggle(key: str, value: object) -> None:
@@ -81,6 +81,7 @@ def citation_list(citations: Sequence[Citation], prefix: str, open_key: str) -> 
             on_click=toggle,
             args=(open_key, token),
             type="tertiary",
+            icon=":material/find_in_page:",
         )
         st.markdown(f"> “{md_escape(citation.quote)}”")
         if opened:

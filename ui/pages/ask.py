@@ -20,7 +20,7 @@ history: list[Answer] = st.session_state.setdefault("ask_history", [])
 def show_answer(answer: Answer, index: int) -> None:
     """An answer with its citations, or an abstention with the closest passages."""
     if answer.abstained:
-        st.warning(f"No answer: {answer.answer}", icon="🤷")
+        st.warning(f"No answer: {answer.answer}", icon=":material/search_off:")
         if answer.closest:
             st.caption("The closest passages in the library:")
             for i, hit in enumerate(answer.closest, start=1):

@@ -16,10 +16,12 @@ if summary is not None:
     papers, chunks, questions = st.columns(3)
     papers.metric("Papers", summary.papers)
     chunks.metric("Passages", summary.chunks)
-    questions.metric("Recent questions", len(summary.recent_questions))
+    questions.metric("Questions asked", summary.questions)
     if not summary.papers:
         st.info("The library is empty. Add PDFs on the Library page.")
-    st.page_link("pages/library.py", label="Library: add, browse and read papers", icon="📚")
+    st.page_link(
+        "pages/library.py", label="Library: add, browse and read papers", icon=":material/library_books:"
+    )
 
     recent, asked = st.columns(2)
     with recent:
@@ -37,4 +39,4 @@ if summary is not None:
             st.markdown(f"- {md_escape(q.question)} · {outcome} · {q.asked_at[:16].replace('T', ' ')}")
         if not summary.recent_questions:
             st.caption("No questions yet.")
-        st.page_link("pages/ask.py", label="Ask the library", icon="💬")
+        st.page_link("pages/ask.py", label="Ask the library", icon=":material/chat:")

@@ -43,7 +43,4 @@ st.code("PAPERLAMP_LLM_MODEL=/models/qwen2.5-3b-instruct-q4_k_m.gguf paperlamp u
 st.subheader("Doctor")
 st.caption("The facts `paperlamp doctor --quick` reports (the models are not loaded here).")
 checks = state.attempt(lambda: diagnose(assistant, load_models=False)) or []
-st.dataframe(
-    [{"check": c.name, "value": c.value, "ok": "ok" if c.ok else "problem"} for c in checks],
-    hide_index=True,
-)
+st.table([{"check": c.name, "value": c.value, "ok": "ok" if c.ok else "problem"} for c in checks])
