@@ -269,3 +269,4 @@ def _paper_json(p: object) -> dict[str, object]:
 
 from ui import cli_admin  # noqa: E402,F401  (registers doctor and demo on `app`)
 from ui import cli_app  # noqa: E402,F401
+from ui import cli_digest  # noqa: E402,F401  (registers digest, fetch and summarize on `app`)

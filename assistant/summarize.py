@@ -1,0 +1,383 @@
+"""Per-paper summaries written from the full text, part by part, with the pages each field drew on.
+
+Each field is written from whole chunks of the part of the paper it is about (the introduction
+for the background and past methods, the method section for the method and its steps, the
+experiments for the results, the conclusion for the conclusion), picked within a token budget,
+never cut at a fixed token count. One short generation per field; what the model writes is
+cleaned, and a field whose output is unusable quotes the paper instead (marked `quoted`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from assistant.build import Assistant
+from assistant.domain import Paper, StoredChunk
+from assistant.errors import BadInput
+from assistant.library import Library
+from assistant.search import Searcher, SearchFilter
+from assistant.summary_prompts import (
+    FIELDS,
+    FieldSpec,
+    Lang,
+    Role,
+    field_prompt,
+    material_text,
+    stops_for,
+    title_prompt,
+)
+from assistant.summary_text import (
+    StreamGuard,
+    StreamStopped,
+    best_sentences,
+    clean_keywords,
+    clean_points,
+    clean_prose,
+    content_words,
+    frequent_terms,
+    has_chinese,
+    sentences,
+)
+from models.generator import Generator, Prompt
+
+Progress = Callable[[str, int, int], None]
+
+_SKIP = re.compile(r"referen|bibliograph|acknow|appendix|supplement|contribution|ethic|funding", re.I)
+_ROLE_OF_HEADING: tuple[tuple[Role, re.Pattern[str]], ...] = (
+    ("overview", re.compile(r"^\W*abstract\b", re.I)),
+    ("conclusion", re.compile(r"conclu|discussion|future work|summary|limitation|outlook", re.I)),
+    ("results", re.compile(r"experiment|result|evaluat|ablation|benchmark|analysis|comparison", re.I)),
+    ("intro", re.compile(r"introduc|background|motivation|related work|prior work|preliminar", re.I)),
+    ("method", re.compile(r"method|approach|model|architecture|framework|design|algorithm|"
+                          r"training|implementation|network|system|proposed|learning", re.I)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Field:
+    """One summary field: its text and the pages it drew on; `quoted` when taken verbatim from the paper."""
+
+    text: str
+    pages: tuple[int, ...] = ()
+    quoted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The field as a JSON-ready dict."""
+        return {"text": self.text, "pages": list(self.pages), "quoted": self.quoted}
+
+
+@dataclass(frozen=True)
+class Points:
+    """A list field (takeaways, method steps, keywords) and the pages it drew on."""
+
+    items: tuple[str, ...]
+    pages: tuple[int, ...] = ()
+    quoted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The list as a JSON-ready dict."""
+        return {"items": list(self.items), "pages": list(self.pages), "quoted": self.quoted}
+
+
+@dataclass(frozen=True)
+class PaperSummary:
+    """What a paper is about, field by field, each with its page references."""
+
+    paper_id: str
+    title: str
+    lang: Lang
+    source: str  # "full text" or "abstract only"
+    one_line: Field
+    takeaways: Points
+    keywords: Points
+    background: Field
+    past_methods: Field
+    method: Field
+    method_steps: Points
+    tasks_results: Field
+    conclusion_significance: Field
+    conclusion_innovation: Field
+    conclusion_performance: Field
+    conclusion_workload: Field
+    title_translated: str = ""
+    model: str = ""
+    seconds: float = field(default=0.0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dict."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = value.to_json() if isinstance(value, Field | Points) else value
+        data["seconds"] = round(self.seconds, 2)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PaperSummary:
+        """Rebuild a summary saved with `to_json`."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = data.get(f.name)
+            if isinstance(value, dict) and "items" in value:
+                value = Points(tuple(value["items"]), tuple(value["pages"]), bool(value["quoted"]))
+            elif isinstance(value, dict):
+                value = Field(value["text"], tuple(value["pages"]), bool(value["quoted"]))
+            if value is not None:
+                values[f.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text a field may be written from, and the pages it spans."""
+
+    text: str
+    pages: tuple[int, ...]
+    section: str = ""
+
+    @property
+    def where(self) -> str:
+        """ "p. 3" or "pp. 3-4"."""
+        if not self.pages:
+            return ""
+        lo, hi = min(self.pages), max(self.pages)
+        return f"p. {lo}" if lo == hi else f"pp. {lo}-{hi}"
+
+
+class Summarizer:
+    """Writes per-paper summaries from a library paper's own chunks (or, failing that, its abstract)."""
+
+    def __init__(
+        self,
+        library: Library,
+        searcher: Searcher,
+        generator_factory: Callable[[], Generator],
+        *,
+        material_tokens: int = 650,
+    ) -> None:
+        self.library = library
+        self.searcher = searcher
+        self._generator_factory = generator_factory
+        self._generator: Generator | None = None
+        self.material_tokens = material_tokens
+
+    @property
+    def generator(self) -> Generator:
+        """The generator, loaded on first use."""
+        if self._generator is None:
+            self._generator = self._generator_factory()
+        return self._generator
+
+    def summarize(self, paper: Paper, lang: Lang = "en", progress: Progress | None = None) -> PaperSummary:
+        """Summarize a library paper from its full text, part by part."""
+        chunks = self.library.chunks(paper.id)
+        if not chunks:
+            raise BadInput(f"{paper.id} has no text in the library; add its PDF again")
+        parts = self.parts(paper, chunks)
+        keywords = Points(paper.keywords, (1,), quoted=True) if paper.keywords else None
+        return self._write(paper.id, paper.title, parts, lang, "full text", progress, keywords)
+
+    def summarize_abstract(
+        self, paper_id: str, title: str, abstract: str, lang: Lang = "en", progress: Progress | None = None
+    ) -> PaperSummary:
+        """Summarize from the abstract alone (the PDF could not be read); marked "abstract only"."""
+        if not abstract.strip():
+            raise BadInput(f"{paper_id} has neither a readable PDF nor an abstract to summarize")
+        passage = [Passage(abstract, ())]
+        parts: dict[Role, list[Passage]] = {r: passage for r in _ROLES}
+        return self._write(paper_id, title, parts, lang, "abstract only", progress, None)
+
+    # --- choosing the material ----------------------------------------------------------------
+    def parts(self, paper: Paper, chunks: Sequence[StoredChunk]) -> dict[Role, list[Passage]]:
+        """For each part of the paper, the whole chunks a field about it is written from."""
+        body = [c for c in chunks if not _SKIP.search(c.section)] or list(chunks)
+        roles = _assign_roles(body)
+        by_role: dict[Role, list[StoredChunk]] = {r: [c for c in body if roles[c.id] == r] for r in _ROLES}
+        parts: dict[Role, list[Passage]] = {}
+        for role in _ROLES:
+            pool = by_role[role] or self._fallback(role, paper, body)
+            query = " ".join(s.query for s in FIELDS if s.role == role)
+            parts[role] = self._within_budget(pool, query)
+        abstract = [Passage(paper.abstract, (1,), "Abstract")] if paper.abstract else parts["overview"][:1]
+        conclusion = parts["conclusion"][:1]
+        parts["overview"] = self._fit([*abstract, *conclusion]) or parts["intro"][:1]
+        return parts
+
+    def _fallback(self, role: Role, paper: Paper, body: list[StoredChunk]) -> list[StoredChunk]:
+        """Where a part of the paper most likely is when no heading names it."""
+        n = len(body)
+        if role == "intro":
+            return body[1:3] or body[:1]
+        if role == "method":
+            return body[n // 3 : max(n // 3 + 1, 2 * n // 3)]
+        if role == "results":
+            return self._searched(paper, "experiments results dataset accuracy evaluation") or body[n // 2 :]
+        return body[-2:]
+
+    def _searched(self, paper: Paper, query: str) -> list[StoredChunk]:
+        """Chunks of this paper the keyword index ranks best for `query`, in reading order."""
+        hits = self.searcher.search(query, 4, SearchFilter(paper_ids=(paper.id,)), fusion="lexical")
+        wanted = {h.chunk_id for h in hits}
+        return [c for c in self.library.chunks(paper.id) if c.id in wanted]
+
+    def _within_budget(self, pool: Sequence[StoredChunk], query: str) -> list[Passage]:
+        """The chunks sharing most words with the role's query that fit the budget, in reading order."""
+        wanted = content_words(query)
+        ranked = sorted(pool, key=lambda c: (-len(content_words(c.text) & wanted), c.index))
+        chosen: list[StoredChunk] = []
+        used = 0
+        for chunk in ranked:
+            cost = self.generator.count_tokens(chunk.text)
+            if used + cost <= self.material_tokens:
+                chosen.append(chunk)
+                used += cost
+        if not chosen and ranked:  # one chunk bigger than the budget: its leading whole sentences
+            return self._fit([_passage(ranked[0])])
+        return [_passage(c) for c in sorted(chosen, key=lambda c: c.index)]
+
+    def _fit(self, passages: Sequence[Passage]) -> list[Passage]:
+        """Passages within the budget; the last one shortened to whole sentences if it overflows."""
+        out: list[Passage] = []
+        used = 0
+        for passage in passages:
+            kept: list[str] = []
+            for sentence in sentences(passage.text):
+                cost = self.generator.count_tokens(sentence) + 1
+                if used + cost > self.material_tokens:
+                    break
+                kept.append(sentence)
+                used += cost
+            if kept:
+                out.append(replace(passage, text=" ".join(kept)))
+            if used >= self.material_tokens or len(kept) < len(sentences(passage.text)):
+                break
+        return out
+
+    # --- writing the fields -------------------------------------------------------------------
+    def _write(
+        self,
+        paper_id: str,
+        title: str,
+        parts: dict[Role, list[Passage]],
+        lang: Lang,
+        source: str,
+        progress: Progress | None,
+        keywords: Points | None,
+    ) -> PaperSummary:
+        started = time.perf_counter()
+        specs = [s for s in FIELDS if not (s.name == "keywords" and keywords)]
+        total = len(specs) + (lang == "zh")
+        values: dict[str, Field | Points] = {"keywords": keywords} if keywords else {}
+        for done, spec in enumerate(specs):
+            if progress:
+                progress(spec.name, done, total)
+            passages = parts[spec.role]
+            material = material_text(title, spec.role, lang, [(p.where, p.text) for p in passages])
+            values[spec.name] = self._field(spec, material, passages, lang)
+        translated = self._translate_title(title) if lang == "zh" else ""
+        if progress:
+            progress("done", total, total)
+        return PaperSummary(
+            paper_id=paper_id,
+            title=title,
+            lang=lang,
+            source=source,
+            title_translated=translated,
+            model=self.generator.name,
+            seconds=time.perf_counter() - started,
+            **values,  # type: ignore[arg-type]
+        )
+
+    def _field(
+        self, spec: FieldSpec, material: str, passages: Sequence[Passage], lang: Lang
+    ) -> Field | Points:
+        """Generate one field, clean it, and quote the paper when nothing usable came back."""
+        prompt = field_prompt(spec, material, lang)
+        raw = self._generate(prompt, spec.max_tokens, stops_for(spec, lang))
+        zh = lang == "zh"
+        texts = [p.text for p in passages]
+        if spec.name == "keywords":
+            words = clean_keywords(raw)
+            if len(words) >= 2:
+                return Points(tuple(words), _pages_used(" ".join(words), passages))
+            return Points(tuple(frequent_terms(texts)), _all_pages(passages), quoted=True)
+        if spec.kind == "prose":
+            text = clean_prose(raw, prompt.instruction, chinese=zh)
+            if text:
+                return Field(text, _pages_used(text, passages))
+            picked = best_sentences(spec.query, texts, 1)
+            return Field(
+                " ".join(s for _, s in picked),
+                _all_pages([passages[i] for i, _ in picked]),
+                quoted=True,
+            )
+        head = "1." if spec.kind == "steps" else "-"
+        items = clean_points(head + raw, prompt.instruction, chinese=zh)
+        least = 2 if spec.kind == "steps" else 3
+        if len(items) >= least:
+            return Points(tuple(items), _pages_used(" ".join(items), passages))
+        picked = best_sentences(spec.query, texts, max(least, 3) - len(items))
+        quotes = tuple(s for _, s in picked if s not in items)
+        pages = _all_pages([passages[i] for i, _ in picked]) + _pages_used(" ".join(items), passages)
+        return Points((*items, *quotes), tuple(sorted(set(pages))), quoted=not items)
+
+    def _generate(self, prompt: Prompt, max_tokens: int, stop: Sequence[str]) -> str:
+        """The model's text, ended early at a blank line after content or when it starts looping."""
+        guard = StreamGuard()
+        try:
+            return self.generator.generate(prompt, max_tokens=max_tokens, stop=stop, on_token=guard)
+        except StreamStopped:
+            return guard.text
+
+    def _translate_title(self, title: str) -> str:
+        raw = self._generate(title_prompt(title), 48, ("\n\n", "<end_of_turn>", "Title:"))
+        raw = raw.strip().split("\n")[0]
+        text = raw.strip().strip('"“”《》')
+        return text if has_chinese(text) and text.count(text[:6]) < 3 else ""
+
+
+def summarizer_for(assistant: Assistant) -> Summarizer:
+    """A Summarizer over the assistant's library, using its (lazily loaded) generator."""
+    return Summarizer(assistant.library, assistant.searcher, lambda: assistant.asker.generator)
+
+
+_ROLES: tuple[Role, ...] = ("overview", "intro", "method", "results", "conclusion")
+
+
+def _assign_roles(chunks: Sequence[StoredChunk]) -> dict[str, Role]:
+    """Each chunk's part of the paper from its heading; unnamed sections belong to the part before."""
+    roles: dict[str, Role] = {}
+    current: Role = "overview"
+    for chunk in chunks:
+        named = next((r for r, pattern in _ROLE_OF_HEADING if pattern.search(chunk.section)), None)
+        if named is None and current in ("overview", "intro") and chunk.section.strip():
+            named = "method"  # an unnamed section after the introduction is usually the method
+        current = named or current
+        roles[chunk.id] = current
+    return roles
+
+
+def _passage(chunk: StoredChunk) -> Passage:
+    return Passage(chunk.text, tuple(range(chunk.page_start, chunk.page_end + 1)), chunk.section)
+
+
+def _all_pages(passages: Sequence[Passage]) -> tuple[int, ...]:
+    return tuple(sorted({p for passage in passages for p in passage.pages}))
+
+
+def _pages_used(text: str, passages: Sequence[Passage]) -> tuple[int, ...]:
+    """The pages of the passages the text shares at least two content words with (else all of them)."""
+    words = content_words(text)
+    used = [p for p in passages if len(content_words(p.text) & words) >= 2]
+    return _all_pages(used or passages)
+
+
+def page_note(pages: Sequence[int]) -> str:
+    """A small page reference: "(p. 3)", "(p. 3, 4)", or "" without pages."""
+    if not pages:
+        return ""
+    return f"(p. {', '.join(str(p) for p in pages)})"

@@ -1,0 +1,165 @@
+"""Cleaning what a small model writes for a summary field, and quoting the paper when it fails.
+
+Small models echo their prompt, loop on one phrase and stop mid-sentence. Their output is kept
+only after it is trimmed to whole sentences, rid of repeats and prompt echo, and found to say
+something; otherwise the field quotes the sentence of the paper that best fits it (marked quoted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.chunking import split_sentences
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ZH_END = re.compile(r"(?<=[。！？；])")
+_BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d{1,2}[.)、:]|[a-z][.)])\s*")
+_ECHO = re.compile(r"^(title|from the paper|passages?|summary|answer|question)\s*[:：]", re.I)
+_STOP = frozenset(
+    """the a an of and or to in on for with by from is are was were be been this that these those
+    it its as at which who what how why when where than then there their they we our us can could
+    may might also not no do does did has have had into over under between such paper method""".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case words that carry meaning (no function words, no single letters)."""
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in _STOP}
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text holds Chinese characters."""
+    return bool(_CJK.search(text))
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of English or Chinese text."""
+    out: list[str] = []
+    for piece in split_sentences(text):
+        out.extend(p.strip() for p in _ZH_END.split(piece) if p.strip())
+    return out
+
+
+def _complete(sentence: str) -> bool:
+    return sentence.rstrip("\"'”’)]").endswith((".", "!", "?", "。", "！", "？", "；"))
+
+
+def clean_prose(raw: str, instruction: str, *, chinese: bool = False, min_words: int = 4) -> str:
+    """Whole, distinct sentences of a model's output; "" when nothing usable is left."""
+    text = " ".join(line.strip() for line in raw.replace("<end_of_turn>", "\n").splitlines() if line.strip())
+    text = re.sub(r"^\W*(?:[A-Za-z][\w ]{0,30}|[\u3400-\u9fff]{1,8})[:：]\s+", "", text, count=1)
+    kept: list[str] = []
+    seen: set[str] = set()
+    echo = " ".join(instruction.lower().split())
+    for sentence in sentences(text):
+        key = " ".join(sentence.lower().split())
+        if key in seen or _ECHO.match(sentence) or (len(key) > 12 and key in echo):
+            continue
+        seen.add(key)
+        kept.append(sentence)
+    if len(kept) > 1 and not _complete(kept[-1]):
+        kept.pop()  # the model stopped mid-sentence
+    result = " ".join(kept).strip()
+    if chinese and not has_chinese(result):
+        return ""
+    return result if _says_something(result, min_words) else ""
+
+
+def _says_something(text: str, min_words: int) -> bool:
+    """Enough words (or Chinese characters), and not one phrase over and over."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    size = len(words) + len(_CJK.findall(text)) // 2
+    if size < min_words:
+        return False
+    if len(words) >= 12 and len(set(words)) / len(words) < 0.35:
+        return False
+    return not _looping(words)
+
+
+def _looping(words: Sequence[str], n: int = 4, times: int = 3) -> bool:
+    """True when some run of n words comes back `times` times or more."""
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i : i + n])
+        counts[gram] = counts.get(gram, 0) + 1
+        if counts[gram] >= times:
+            return True
+    return False
+
+
+def clean_points(raw: str, instruction: str, *, chinese: bool = False, limit: int = 7) -> list[str]:
+    """Distinct, complete points of a bulleted or numbered list a model wrote."""
+    points: list[str] = []
+    seen: set[str] = set()
+    for line in raw.replace("<end_of_turn>", "\n").splitlines():
+        item = _BULLET.sub("", line).strip()
+        if not item:
+            continue
+        cleaned = clean_prose(item, instruction, chinese=chinese, min_words=3)
+        key = " ".join(cleaned.lower().split())
+        if cleaned and key not in seen and not any(key in s or s in key for s in seen):
+            seen.add(key)
+            points.append(cleaned)
+    return points[:limit]
+
+
+def clean_keywords(raw: str, limit: int = 6) -> list[str]:
+    """Comma- or line-separated keywords: short, distinct, without trailing punctuation."""
+    found: list[str] = []
+    for piece in re.split(r"[,;，；、\n]", raw.replace("<end_of_turn>", "")):
+        word = _BULLET.sub("", piece).strip().strip(".。\"'").strip()
+        if 1 < len(word) <= 40 and len(word.split()) <= 4 and word.lower() not in {k.lower() for k in found}:
+            found.append(word)
+    return found[:limit]
+
+
+def best_sentences(query: str, texts: Sequence[str], count: int = 1) -> list[tuple[int, str]]:
+    """The `count` sentences of `texts` that share most words with `query`: (text index, sentence)."""
+    wanted = content_words(query)
+    scored: list[tuple[float, int, int, str]] = []
+    order = 0
+    for index, text in enumerate(texts):
+        for sentence in sentences(text):
+            words = content_words(sentence)
+            if len(sentence) < 40 or len(sentence) > 400 or len(words) < 4:
+                continue
+            score = len(words & wanted) + 0.01 * min(len(words), 25)
+            scored.append((-score, order, index, sentence))
+            order += 1
+    best = sorted(scored)[:count]
+    return [(index, sentence) for _, _, index, sentence in sorted(best, key=lambda s: s[1])]
+
+
+def frequent_terms(texts: Sequence[str], count: int = 5) -> list[str]:
+    """The longer content words used most often in `texts` (a keyword list that quotes the paper)."""
+    tally: dict[str, int] = {}
+    for text in texts:
+        for word in _WORD.findall(text):
+            key = word.lower()
+            if len(key) >= 5 and key not in _STOP and not key.isdigit():
+                tally[key] = tally.get(key, 0) + 1
+    return [w for w, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
+
+
+class StreamStopped(Exception):
+    """Raised from the token callback to end a generation early (the text so far is kept)."""
+
+
+class StreamGuard:
+    """A token callback that ends a generation at a blank line after some text, or at a loop."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def __call__(self, piece: str) -> None:
+        """Take the next piece; raise StreamStopped when the field is done or the model loops."""
+        self.text += piece
+        body = self.text.lstrip()
+        if "\n\n" in body:
+            self.text = body.split("\n\n", 1)[0]
+            raise StreamStopped
+        lines = [line.strip() for line in body.splitlines()[:-1] if line.strip()]
+        if len(lines) != len(set(lines)) or _looping([w.lower() for w in _WORD.findall(body)]):
+            raise StreamStopped
