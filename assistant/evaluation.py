@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.build import Assistant
 from assistant.eval_data import EvalDoc, LitQA2Question, QasperQuestion
+from assistant.library import DocumentItem
 from assistant.search import Fusion, SearchFilter
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -52,19 +53,19 @@ def share_in(needle: Sequence[str], haystack: set[str]) -> float:
     return sum(t in haystack for t in needle) / len(needle) if needle else 0.0
 
 
-def add_eval_docs(
-    assistant: Assistant, docs: Iterable[EvalDoc], on_doc: Callable[[int], None] = lambda n: None
-) -> int:
+def add_eval_docs(assistant: Assistant, docs: Iterable[EvalDoc]) -> int:
     """Index text documents of an evaluation corpus (idempotent); return how many were added."""
-    added = 0
-    for n, item in enumerate(docs, start=1):
-        digest = hashlib.sha256((item.id + "\n" + item.doc.text).encode()).hexdigest()
-        result = assistant.library.add_document(
-            item.doc, item.meta, sha256=digest, source=item.id, paper_id=item.id
+    items = (
+        DocumentItem(
+            item.doc,
+            item.meta,
+            hashlib.sha256((item.id + "\n" + item.doc.text).encode()).hexdigest(),
+            source=item.id,
+            paper_id=item.id,
         )
-        added += result.status == "added"
-        on_doc(n)
-    return added
+        for item in docs
+    )
+    return sum(r.status == "added" for r in assistant.library.add_documents(items))
 
 
 def litqa2_retrieval(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.domain import AddResult, AddStatus, Paper, StoredChunk
@@ -48,6 +48,19 @@ class Window:
 def chunk_of(vector_id: str) -> str:
     """The chunk id a vector id belongs to."""
     return vector_id.split("~", 1)[0]
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """An already-read document to add, with its identity and where it came from."""
+
+    doc: Document
+    meta: PaperMeta
+    sha256: str
+    source: str
+    paper_id: str | None = None
+    file: Path | None = None
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,9 +154,36 @@ class Library:
             paper = self._begin(doc, extract_metadata(doc), sha, source=path.name, file=kept)
             status = "added"
         chunks = self.catalog.chunks(paper.id)
-        self._embed_missing(paper, chunks, lambda f: report(0.1 + 0.9 * f))
+        self._embed_missing([(paper, chunks)], lambda f: report(0.1 + 0.9 * f))
         self.catalog.set_status(paper.id, "complete")
         return _result(path, status, paper, len(chunks))
+
+    def add_documents(self, items: Iterable[DocumentItem], group: int = 256) -> Iterator[AddResult]:
+        """Add already-read documents (arXiv fetches, evaluation corpora), idempotent by sha256.
+
+        Documents are recorded and embedded in groups, so thousands of short ones (abstracts)
+        cost a few large embedding batches instead of one small one each.
+        """
+        pending: list[tuple[DocumentItem, Paper]] = []
+        for item in items:
+            existing = self.catalog.paper_by_sha256(item.sha256)
+            if existing is not None and existing.status == "complete":
+                yield _result(Path(item.source), "exists", existing, self.catalog.chunk_count(existing.id))
+                continue
+            paper = self._begin(
+                item.doc,
+                item.meta,
+                item.sha256,
+                source=item.source,
+                file=item.file,
+                paper_id=item.paper_id,
+                extra=item.extra,
+            )
+            pending.append((item, paper))
+            if len(pending) >= group:
+                yield from self._finish(pending)
+                pending = []
+        yield from self._finish(pending)
 
     def add_document(
         self,
@@ -156,15 +196,17 @@ class Library:
         file: Path | None = None,
         extra: dict[str, object] | None = None,
     ) -> AddResult:
-        """Add an already-read document (arXiv fetch, evaluation corpora); idempotent by `sha256`."""
-        existing = self.catalog.paper_by_sha256(sha256)
-        if existing is not None and existing.status == "complete":
-            return _result(Path(source), "exists", existing, self.catalog.chunk_count(existing.id))
-        paper = self._begin(doc, meta, sha256, source=source, file=file, paper_id=paper_id, extra=extra or {})
-        chunks = self.catalog.chunks(paper.id)
-        self._embed_missing(paper, chunks, lambda f: None)
-        self.catalog.set_status(paper.id, "complete")
-        return _result(Path(source), "added", paper, len(chunks))
+        """Add one already-read document (see `add_documents`)."""
+        item = DocumentItem(doc, meta, sha256, source, paper_id, file, dict(extra or {}))
+        return next(iter(self.add_documents([item])))
+
+    def _finish(self, batch: list[tuple[DocumentItem, Paper]]) -> Iterator[AddResult]:
+        """Embed a group of pending papers together, then mark each complete."""
+        chunks = {paper.id: self.catalog.chunks(paper.id) for _, paper in batch}
+        self._embed_missing([(paper, chunks[paper.id]) for _, paper in batch], lambda f: None)
+        for item, paper in batch:
+            self.catalog.set_status(paper.id, "complete")
+            yield _result(Path(item.source), "added", paper, len(chunks[paper.id]))
 
     def _begin(
         self,
@@ -215,23 +257,24 @@ class Library:
         return paper
 
     def _embed_missing(
-        self, paper: Paper, chunks: Sequence[StoredChunk], report: Callable[[float], None]
+        self, papers: Sequence[tuple[Paper, Sequence[StoredChunk]]], report: Callable[[float], None]
     ) -> None:
         """Embed and store the windows whose vectors the store lacks, batch by batch.
 
-        Batches are large so the embedder can sort a paper's windows by length and pad little;
-        each batch is stored as soon as it is embedded, which bounds what a kill can lose.
+        Batches are large so the embedder can sort windows by length and pad little; each batch
+        is stored as soon as it is embedded, which bounds what a kill can lose.
         """
-        present = self.store.ids(paper.id)
-        missing = [w for w in self.windows(chunks) if w.id not in present]
+        wanted = [(paper, w) for paper, chunks in papers for w in self.windows(chunks)]
+        present = self.store.existing([w.id for _, w in wanted])
+        missing = [(paper, w) for paper, w in wanted if w.id not in present]
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
-            vectors = self.embedder.embed([w.text for w in batch])
+            vectors = self.embedder.embed([w.text for _, w in batch])
             self.store.add(
-                [w.id for w in batch],
+                [w.id for _, w in batch],
                 vectors,
-                [w.text for w in batch],
-                [_vector_metadata(paper, w.chunk) for w in batch],
+                [w.text for _, w in batch],
+                [_vector_metadata(paper, w.chunk) for paper, w in batch],
             )
             report((start + len(batch)) / len(missing))
 

@@ -130,6 +130,13 @@ class ChromaStore:
                 return found
             offset += page
 
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are stored (looked up by id, which stays fast as the store grows)."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 5000):
+            found.update(self._collection.get(ids=list(ids[start : start + 5000]), include=[])["ids"])
+        return found
+
     def get(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray, list[str], list[Metadata]]:
         """Stored ids, vectors, documents and metadata for `ids` (unknown ids are left out)."""
         batch = self._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])

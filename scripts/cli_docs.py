@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
-import typer
+from typer.testing import CliRunner
 
 from ui.cli import app
 
@@ -14,19 +13,23 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
 def render() -> str:
-    """The Markdown page: the group's help, then each command's."""
-    command = typer.main.get_command(app)
+    """The Markdown page: the group's help, then each command's, exactly as `--help` prints them."""
+    runner = CliRunner()
+    names = sorted(c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands)
     parts = ["# paperlamp command line\n", "Generated from `--help` by `scripts/cli_docs.py`; do not edit.\n"]
-    with click.Context(command, info_name="paperlamp", terminal_width=100) as ctx:
-        parts.append(f"```\n{command.get_help(ctx)}\n```\n")
-        assert isinstance(command, click.Group)
-        for name in command.list_commands(ctx):
-            sub = command.get_command(ctx, name)
-            if sub is None or sub.hidden:
-                continue
-            with click.Context(sub, info_name=f"paperlamp {name}", parent=ctx, terminal_width=100) as sub_ctx:
-                parts.append(f"## paperlamp {name}\n\n```\n{sub.get_help(sub_ctx)}\n```\n")
+    parts.append(f"```\n{_help(runner, [])}\n```\n")
+    for name in names:
+        parts.append(f"## paperlamp {name}\n\n```\n{_help(runner, [name])}\n```\n")
     return "\n".join(parts)
+
+
+def _help(runner: CliRunner, args: list[str]) -> str:
+    result = runner.invoke(
+        app, [*args, "--help"], prog_name="paperlamp", env={"COLUMNS": "100", "NO_COLOR": "1"}
+    )
+    if result.exit_code != 0:
+        raise SystemExit(f"paperlamp {' '.join(args)} --help failed: {result.output}")
+    return "\n".join(line.rstrip() for line in result.output.strip().splitlines())
 
 
 def main() -> int:

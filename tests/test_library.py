@@ -150,3 +150,22 @@ def test_ambiguous_and_empty_references_are_refused(assistant: Assistant, tmp_pa
         assistant.library.get("  ")
     paper = assistant.library.get("10.5555/PETX.2023.001")
     assert paper.title.startswith("A Thermostable Enzyme")
+
+
+def test_documents_are_added_in_groups_and_only_once(assistant: Assistant) -> None:
+    from assistant.library import DocumentItem
+    from ingest.types import Block, Document, PaperMeta
+
+    def item(n: int) -> DocumentItem:
+        text = f"Abstract number {n} studies topic{n} in depth. It reports result {n}."
+        doc = Document((Block(1, text, (0, 0, 0, 0), section="Abstract"),), 1)
+        return DocumentItem(doc, PaperMeta(title=f"Doc {n}"), f"{n:064x}", f"doc{n}", paper_id=f"corpus:{n}")
+
+    results = list(assistant.library.add_documents([item(n) for n in range(5)], group=2))
+    assert [(r.paper_id, r.status, r.chunks) for r in results] == [
+        (f"corpus:{n}", "added", 1) for n in range(5)
+    ]
+    assert _counts(assistant) == (5, 5, 5)
+    again = list(assistant.library.add_documents([item(1), item(5)]))
+    assert [r.status for r in again] == ["exists", "added"]
+    assert assistant.searcher.search("topic3", 1)[0].paper_id == "corpus:3"

@@ -27,7 +27,7 @@ from assistant.domain import Answer, Hit
 from assistant.errors import BadInput, PaperlampError
 from assistant.settings import load_settings
 
-out = Console(highlight=False, soft_wrap=False)
+out = Console(highlight=False, soft_wrap=True)  # no hard wraps: output is read by scripts and tests too
 err = Console(stderr=True, highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
