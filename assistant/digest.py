@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.build import Assistant
-from assistant.domain import AddResult, Paper
+from assistant.domain import AddResult, AddStatus, Paper
 from assistant.errors import BackendUnavailable, BadInput
 from assistant.library import Library
 from assistant.summarize import PaperSummary, Summarizer, summarizer_for
@@ -226,15 +226,19 @@ class Digester:
         for n, entry in enumerate(entries):
             report(entry.canonical_id, n, len(entries))
             try:
-                paper, _ = self.ingest(entry, _StageReport(report, n, len(entries), ""))
-                results.append(AddResult(entry.canonical_id, "added", paper.id, paper.title, paper.pages))
+                paper, doc = self.ingest(entry, _StageReport(report, n, len(entries), ""))
+                status: AddStatus = "added" if doc is not None else "exists"
+                results.append(AddResult(entry.canonical_id, status, paper.id, paper.title, paper.pages))
             except (SourceUnavailable, UnreadableInput) as exc:
                 results.append(AddResult(entry.canonical_id, "failed", reason=str(exc)))
         report("done", len(entries), len(entries))
         return results
 
     def ingest(self, entry: ArxivEntry, stage: _StageReport) -> tuple[Paper, Document | None]:
-        """The library paper for an arXiv entry: downloaded, read and added unless already there."""
+        """The library paper for an arXiv entry: downloaded, read and added unless already there.
+
+        The document comes back only when it was read now (None: the paper was in the library).
+        """
         existing = self.library.catalog.paper(entry.canonical_id)
         if existing is not None and existing.status == "complete" and self.library.file_of(existing):
             return existing, None

@@ -265,6 +265,7 @@ def test_zh_digest_writes_chinese_prose_and_a_translated_title(replay: ArxivRepl
 
 def test_fetch_adds_papers_by_id_with_arxiv_metadata(replay: ArxivReplay, tmp_path: Path) -> None:
     replay.on_query(replay.feed([entry(3)]), id_list="2401.00003,2401.00009")
+    replay.on_query(replay.feed([entry(3)]), id_list="2401.00003")
     replay.on_pdf("2401.00003v1", paper_pdf(tmp_path, 3))
     assistant = built(ScriptedGenerator(reply))
     results = digester_for(assistant).fetch(["2401.00003", "2401.00009"])
@@ -273,3 +274,16 @@ def test_fetch_adds_papers_by_id_with_arxiv_metadata(replay: ArxivReplay, tmp_pa
         ("arxiv:2401.00003v1", "added", "arxiv:2401.00003v1"),
     ]
     assert assistant.library.get("2401.00003v1").authors == ("Ada Lovelace 3", "Grace Hopper")
+    again = digester_for(assistant).fetch(["2401.00003"])
+    assert [(r.status, r.paper_id) for r in again] == [("exists", "arxiv:2401.00003v1")]
+    assert [r.path for r in replay.requests if r.path.startswith("/pdf/")] == ["/pdf/2401.00003v1"]
+
+
+def test_the_cli_needs_a_topic_or_topics_in_the_settings() -> None:
+    neither = CliRunner().invoke(app, ["digest"])
+    assert (neither.exit_code, neither.output) == (2, "error: give --topic NAME or --all (one of them)\n")
+    none_set = CliRunner().invoke(app, ["digest", "--all"])
+    message = "error: no topics in the settings file; add [[topics]] with a name and a query\n"
+    assert (none_set.exit_code, none_set.output) == (2, message)
+    both = CliRunner().invoke(app, ["digest", "--topic", "x", "--since", "2024-01-01", "--days", "2"])
+    assert (both.exit_code, both.output) == (1, "error: give --since or --days, not both\n")

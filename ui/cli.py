@@ -267,6 +267,5 @@ def _paper_json(p: object) -> dict[str, object]:
     return data
 
 
-from ui import cli_admin  # noqa: E402,F401  (registers doctor and demo on `app`)
-from ui import cli_app  # noqa: E402,F401
-from ui import cli_digest  # noqa: E402,F401  (registers digest, fetch and summarize on `app`)
+# Importing these modules registers their commands on `app` (doctor, demo, ui, digest, fetch, summarize).
+from ui import cli_admin, cli_app, cli_digest  # noqa: E402,F401

@@ -119,7 +119,8 @@ def _report(result: Digest, as_json: bool) -> None:
         mark = " (updated)" if entry.status == "updated" else ""
         note = " [abstract only]" if entry.summary.source == "abstract only" else ""
         err.print(f"  {entry.arxiv_id}v{entry.version}{mark}{note} {escape(entry.title[:70])}")
-    out.print(f"{escape(result.request.topic)}: {result.new} new papers -> {result.markdown_path}")
+    papers = "paper" if result.new == 1 else "papers"
+    out.print(f"{escape(result.request.topic)}: {result.new} new {papers} -> {result.markdown_path}")
 
 
 @app.command()
@@ -140,7 +141,8 @@ def fetch(
         if as_json:
             print_json(result.to_json())
         elif result.ok:
-            err.print(f"[green]added[/green] {escape(result.title)} [dim]({result.paper_id})[/dim]")
+            verb = "added" if result.status == "added" else "already in library"
+            err.print(f"[green]{verb}[/green] {escape(result.title)} [dim]({result.paper_id})[/dim]")
         else:
             err.print(f"[red]failed[/red] {escape(result.reason)}")
     if any(not r.ok for r in results):
