@@ -131,7 +131,7 @@ def _people(blocks: list[Block], info_author: str) -> tuple[tuple[str, ...], tup
 
 def _names(text: str) -> list[str]:
     """Person names in an author line, without footnote marks, digits or emails."""
-    out = []
+    out: list[str] = []
     for piece in _NAME_SEPARATORS.split(text):
         words = piece.strip(" .,").split()
         if len(words) >= 4 and len(words) % 2 == 0 and not any(_initial(w) for w in words):

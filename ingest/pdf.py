@@ -81,7 +81,8 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         raws: list[list[_Raw]] = []
         graphics: list[list[Rect]] = []
         sizes: list[float] = []
-        for number, page in enumerate(pdf, start=1):
+        for number in range(1, pdf.page_count + 1):
+            page = pdf[number - 1]
             page_raws, page_graphics = _read_page(page, number)
             raws.append(page_raws)
             graphics.append(page_graphics)
