@@ -315,8 +315,9 @@ class Summarizer:
                 _all_pages([passages[i] for i, _ in picked]),
                 quoted=True,
             )
-        head = "1." if spec.kind == "steps" else "-"
-        items = clean_points(head + raw, prompt.instruction, chinese=zh)
+        head = spec.cue[lang].split("\n")[-1]  # the list's opening the cue already wrote
+        joint = "" if zh or raw[:1].isspace() else " "
+        items = clean_points(head + joint + raw, prompt.instruction, chinese=zh)
         least = 2 if spec.kind == "steps" else 3
         if len(items) >= least:
             return Points(tuple(items), _pages_used(" ".join(items), passages))

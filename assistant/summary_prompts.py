@@ -125,7 +125,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             "en": "Describe how the method works as short numbered steps.",
             "zh": "把方法的流程写成简短的编号步骤。" + _TERMS_ZH,
         },
-        {"en": "The method, step by step:\n1.", "zh": "方法步骤：\n1."},
+        {"en": "Steps:\n1. First,", "zh": "方法步骤：\n1. 首先，"},
     ),
     FieldSpec(
         "conclusion_workload",

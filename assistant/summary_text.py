@@ -16,6 +16,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ZH_END = re.compile(r"(?<=[。！？；])")
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d{1,2}[.)、:]|[a-z][.)])\s*")
+_RUN = re.compile(r"(\S)\1{7,}")  # "00000000" or "--------": a model stuck on one token
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # unmapped ligature glyphs some PDFs leave in text
+_THANKS = re.compile(r"thank|grateful|acknowledg|funded by|supported by|work performed|[†‡]", re.I)
 _ECHO = re.compile(r"^(title|from the paper|passages?|summary|answer|question)\s*[:：]", re.I)
 _STOP = frozenset(
     """the a an of and or to in on for with by from is are was were be been this that these those
@@ -48,7 +51,8 @@ def _complete(sentence: str) -> bool:
 
 def clean_prose(raw: str, instruction: str, *, chinese: bool = False, min_words: int = 4) -> str:
     """Whole, distinct sentences of a model's output; "" when nothing usable is left."""
-    text = " ".join(line.strip() for line in raw.replace("<end_of_turn>", "\n").splitlines() if line.strip())
+    lines = _PRIVATE_USE.sub("", raw.replace("<end_of_turn>", "\n")).splitlines()
+    text = " ".join(_BULLET.sub("", line).strip() for line in lines if line.strip())
     text = re.sub(r"^\W*(?:[A-Za-z][\w ]{0,30}|[\u3400-\u9fff]{1,8})[:：]\s+", "", text, count=1)
     kept: list[str] = []
     seen: set[str] = set()
@@ -57,20 +61,31 @@ def clean_prose(raw: str, instruction: str, *, chinese: bool = False, min_words:
         key = " ".join(sentence.lower().split())
         if key in seen or _ECHO.match(sentence) or (len(key) > 12 and key in echo):
             continue
+        if any(_near_copy(sentence, earlier) for earlier in kept):
+            continue  # the same claim reworded: small models restate their first sentence
         seen.add(key)
         kept.append(sentence)
     if len(kept) > 1 and not _complete(kept[-1]):
         kept.pop()  # the model stopped mid-sentence
     result = " ".join(kept).strip()
+    if result.endswith((":", "：")):
+        return ""  # a heading the model was about to fill in, not a statement
     if chinese and not has_chinese(result):
         return ""
     return result if _says_something(result, min_words) else ""
 
 
+def _near_copy(sentence: str, earlier: str) -> bool:
+    """True when most of a sentence's content words were already said by an earlier one."""
+    words = content_words(sentence)
+    return len(words) >= 3 and len(words & content_words(earlier)) >= 0.8 * len(words)
+
+
 def _says_something(text: str, min_words: int) -> bool:
     """Enough words (or Chinese characters), and not one phrase over and over."""
     words = [w.lower() for w in _WORD.findall(text)]
-    size = len(words) + len(_CJK.findall(text)) // 2
+    lettered = [w for w in words if any(ch.isalpha() for ch in w) and not _CJK.search(w)]
+    size = len(lettered) + len(_CJK.findall(text)) // 2
     if size < min_words:
         return False
     if len(words) >= 12 and len(set(words)) / len(words) < 0.35:
@@ -97,11 +112,13 @@ def clean_points(raw: str, instruction: str, *, chinese: bool = False, limit: in
         item = _BULLET.sub("", line).strip()
         if not item:
             continue
-        cleaned = clean_prose(item, instruction, chinese=chinese, min_words=3)
+        cleaned = " ".join(sentences(clean_prose(item, instruction, chinese=chinese, min_words=3))[:2])
         key = " ".join(cleaned.lower().split())
         if cleaned and key not in seen and not any(key in s or s in key for s in seen):
             seen.add(key)
             points.append(cleaned)
+    if len(points) > 1 and not _complete(points[-1]):
+        points.pop()  # the model ran out of tokens mid-point
     return points[:limit]
 
 
@@ -121,9 +138,9 @@ def best_sentences(query: str, texts: Sequence[str], count: int = 1) -> list[tup
     scored: list[tuple[float, int, int, str]] = []
     order = 0
     for index, text in enumerate(texts):
-        for sentence in sentences(text):
+        for sentence in sentences(_PRIVATE_USE.sub("", text)):
             words = content_words(sentence)
-            if len(sentence) < 40 or len(sentence) > 400 or len(words) < 4:
+            if len(sentence) < 40 or len(sentence) > 400 or len(words) < 4 or _THANKS.search(sentence):
                 continue
             score = len(words & wanted) + 0.01 * min(len(words), 25)
             scored.append((-score, order, index, sentence))
@@ -161,5 +178,7 @@ class StreamGuard:
             self.text = body.split("\n\n", 1)[0]
             raise StreamStopped
         lines = [line.strip() for line in body.splitlines()[:-1] if line.strip()]
-        if len(lines) != len(set(lines)) or _looping([w.lower() for w in _WORD.findall(body)]):
+        if _RUN.search(body) or len(lines) != len(set(lines)):
+            raise StreamStopped
+        if _looping([w.lower() for w in _WORD.findall(body)]):
             raise StreamStopped

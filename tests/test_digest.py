@@ -31,7 +31,7 @@ REQUEST = DigestRequest("Segmentation", "segmentation", ("cs.CV",), SINCE, DAY, 
 ZH = {
     "一句话总结：": "本文提出 GridNet 用于 segmentation。",
     "要点：\n-": " 提出 GridNet 模型。\n- 在 CellSet 上取得 91.5 的 Dice。\n- 训练只需两小时。",
-    "方法步骤：\n1.": " 编码图像。\n2. 解码特征。",
+    "方法步骤：\n1. 首先，": "编码图像。\n2. 解码特征。",
     "关键词：": " segmentation, GridNet",
     "中文标题：": "用于分割的 GridNet",
 }
@@ -43,8 +43,8 @@ def reply(prompt: Prompt) -> str:
         return ZH[prompt.cue]
     if prompt.cue.startswith("Key takeaways"):
         return " GridNet segments cells accurately.\n- It needs few labels.\n- It trains in two hours."
-    if prompt.cue.startswith("The method, step by step"):
-        return " Encode the image with a grid encoder.\n2. Decode the features into a mask."
+    if prompt.cue.startswith("Steps:"):
+        return " encode the image with a grid encoder.\n2. Decode the features into a mask."
     if prompt.cue == "Keywords:":
         return " segmentation, grid encoder, microscopy"
     if any("\u4e00" <= ch <= "\u9fff" for ch in prompt.cue):
@@ -140,7 +140,7 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     assert "Wrong Person" not in text and "Preprint draft" not in text
     assert "- **Affiliation**: Institute of Cell Imaging 1, Northbridge University" in first
     assert "Code: [https://github.com/grid/net1](https://github.com/grid/net1)" in first
-    assert "1. Encode the image with a grid encoder.\n2. Decode the features into a mask." in first
+    assert "1. First, encode the image with a grid encoder.\n2. Decode the features into a mask." in first
     assert re.search(r"\*\*Background\*\*: The paper's background is about .*<sub>\(p\. 1\)</sub>", first)
     figure = out / "2024-01-10-segmentation" / "2401.00001" / "fig-1.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -53,8 +53,8 @@ def add(assistant: Assistant, path: Path) -> str:
 def echo_cue(prompt: Prompt) -> str:
     if prompt.cue.startswith("Key takeaways"):
         return " Radar maps predict rivers.\n- Errors drop to 4.2 cm.\n- No gauges are needed."
-    if prompt.cue.startswith("The method, step by step"):
-        return " Read radar maps.\n2. Encode them recurrently.\n3. Predict gauge levels."
+    if prompt.cue.startswith("Steps:"):
+        return " read radar maps.\n2. Encode them recurrently.\n3. Predict gauge levels."
     if prompt.cue == "Keywords:":
         return " flood forecasting, radar rainfall"
     return f"This is the {prompt.cue.rstrip(':').lower()} of RiverNet for flood forecasting."
@@ -86,7 +86,7 @@ def test_each_field_is_written_from_its_own_section_with_its_pages(tmp_path: Pat
         "No gauges are needed.",
     )
     assert summary.method_steps.items == (
-        "Read radar maps.",
+        "First, read radar maps.",
         "Encode them recurrently.",
         "Predict gauge levels.",
     )
