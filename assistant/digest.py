@@ -9,152 +9,45 @@ killed halfway resumes without fetching or generating again what it already has.
 
 from __future__ import annotations
 
-import json
-import re
+import functools
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
 
 from assistant.build import Assistant
+from assistant.digest_entries import (
+    Digest,
+    DigestEntry,
+    DigestRequest,
+    DigestState,
+    FigureRef,
+    Status,
+    arxiv_fields,
+    code_url,
+    entry_meta,
+    make_entry,
+)
 from assistant.domain import AddResult, AddStatus, Paper
 from assistant.errors import BackendUnavailable, BadInput
 from assistant.library import Library
-from assistant.summarize import PaperSummary, Summarizer, summarizer_for
+from assistant.summarize import Summarizer, summarizer_for
 from assistant.summary_prompts import Lang
 from ingest.arxiv_client import ArxivClient, ArxivEntry, parse_arxiv_id
 from ingest.errors import SourceUnavailable, UnreadableInput
 from ingest.figures import find_figures, save_figures
 from ingest.metadata import extract_metadata
 from ingest.pdf import read_pdf
-from ingest.types import Document, PaperMeta
-from models.home import LibraryHome, sha256_of, write_text_atomically
+from ingest.types import Document
+from models.home import LibraryHome, sha256_of
+
+__all__ = ["Digest", "DigestEntry", "DigestRequest", "Digester", "FigureRef", "digester_for", "window"]
 
 Progress = Callable[[str, int, int], None]
-Status = Literal["new", "updated"]
 
 # Relative cost of each stage for the ETA (generation dominates with a local model).
 STAGES: tuple[tuple[str, int], ...] = (("fetch", 1), ("read", 2), ("figures", 1), ("generation", 8))
 _PER_PAPER = sum(w for _, w in STAGES)
-_CODE_URL = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/[^\s\"'<>)\]},;]+"
-)
-
-
-@dataclass(frozen=True)
-class DigestRequest:
-    """What to digest: a topic's search and window, how many papers, in which language."""
-
-    topic: str
-    query: str = ""
-    categories: tuple[str, ...] = ()
-    since: date | None = None
-    until: date | None = None
-    max_papers: int = 5
-    lang: Lang = "en"
-
-    @property
-    def slug(self) -> str:
-        """The topic as a file-name part."""
-        return re.sub(r"[^a-z0-9]+", "-", self.topic.lower()).strip("-") or "topic"
-
-
-@dataclass(frozen=True)
-class FigureRef:
-    """A saved figure crop: its label, caption, page and path relative to the post."""
-
-    label: str
-    caption: str
-    page: int
-    path: str
-
-
-@dataclass(frozen=True)
-class DigestEntry:
-    """One digested paper: arXiv metadata (never generated), figures and the summary."""
-
-    arxiv_id: str
-    version: int
-    paper_id: str
-    title: str
-    authors: tuple[str, ...]
-    affiliations: tuple[str, ...]
-    published: str
-    updated: str
-    categories: tuple[str, ...]
-    comment: str
-    paper_url: str
-    pdf_url: str
-    code_url: str
-    status: Status
-    summary: PaperSummary
-    figures: tuple[FigureRef, ...] = ()
-    note: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        """The entry as a JSON-ready dict."""
-        data = {k: v for k, v in self.__dict__.items() if k not in ("summary", "figures")}
-        data |= {"summary": self.summary.to_json(), "figures": [f.__dict__ for f in self.figures]}
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DigestEntry:
-        """Rebuild an entry saved with `to_json`."""
-        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        values["summary"] = PaperSummary.from_json(data["summary"])
-        values["figures"] = tuple(FigureRef(**f) for f in data["figures"])
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class Digest:
-    """A topic's post for one day: the papers digested that day, and what went wrong on the way."""
-
-    request: DigestRequest
-    day: date
-    entries: tuple[DigestEntry, ...]
-    new: int  # papers digested by this run (0 means "no new papers")
-    warnings: tuple[str, ...] = ()
-    markdown_path: Path | None = None
-    json_path: Path | None = None
-
-    @property
-    def name(self) -> str:
-        """The post's file stem: day and topic."""
-        return f"{self.day.isoformat()}-{self.request.slug}"
-
-
-@dataclass
-class _State:
-    """A topic's digest history: per arXiv id, the version digested, the day, and the entry."""
-
-    path: Path
-    papers: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path) -> _State:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise BadInput(f"the digest state {path} is damaged ({exc}); delete it to start over") from exc
-        return cls(path, dict(data.get("papers", {})))
-
-    def save(self, entry: DigestEntry, day: date) -> None:
-        self.papers[entry.arxiv_id] = {
-            "version": entry.version,
-            "day": day.isoformat(),
-            "entry": entry.to_json(),
-        }
-        write_text_atomically(self.path, json.dumps({"papers": self.papers}, ensure_ascii=False, indent=1))
-
-    def entries_of(self, day: date) -> list[DigestEntry]:
-        return [
-            DigestEntry.from_json(p["entry"]) for p in self.papers.values() if p["day"] == day.isoformat()
-        ]
 
 
 class Digester:
@@ -185,7 +78,7 @@ class Digester:
     ) -> Digest:
         """Digest the topic's new papers; the post holds every paper digested for it on `day`."""
         report = progress or (lambda label, done, total: None)
-        state = _State.load(self.home.digests / ".state" / f"{request.slug}.json")
+        state = DigestState.load(self.home.digests / ".state" / f"{request.slug}.json")
         try:
             found = self.client.search(
                 request.query, request.categories, request.since, request.until, request.max_papers
@@ -226,7 +119,8 @@ class Digester:
         for n, entry in enumerate(entries):
             report(entry.canonical_id, n, len(entries))
             try:
-                paper, doc = self.ingest(entry, _StageReport(report, n, len(entries), ""))
+                step = functools.partial(_fetch_step, report, n, len(entries))
+                paper, doc = self.ingest(entry, step)
                 status: AddStatus = "added" if doc is not None else "exists"
                 results.append(AddResult(entry.canonical_id, status, paper.id, paper.title, paper.pages))
             except (SourceUnavailable, UnreadableInput) as exc:
@@ -234,7 +128,9 @@ class Digester:
         report("done", len(entries), len(entries))
         return results
 
-    def ingest(self, entry: ArxivEntry, stage: _StageReport) -> tuple[Paper, Document | None]:
+    def ingest(
+        self, entry: ArxivEntry, stage: Callable[[str, str], None] = lambda stage, title: None
+    ) -> tuple[Paper, Document | None]:
         """The library paper for an arXiv entry: downloaded, read and added unless already there.
 
         The document comes back only when it was read now (None: the paper was in the library).
@@ -281,13 +177,13 @@ class Digester:
                 entry.canonical_id, entry.title, entry.abstract, lang, stage.fields
             )
             note = f"digested from the abstract only: {exc}"
-            return _entry(entry, status, entry.canonical_id, (), _code_url(entry, ()), summary, (), note)
+            return make_entry(entry, status, entry.canonical_id, (), code_url(entry, ()), summary, (), note)
         stage("figures", entry.title)
         figures = self._figures(paper, doc, figures_root / _safe(entry.arxiv_id), out_dir)
         stage("generation", entry.title)
         summary = self.summarizer.summarize(paper, lang, stage.fields)
-        code = _code_url(entry, paper.code_urls)
-        return _entry(entry, status, paper.id, paper.affiliations, code, summary, figures, "")
+        code = code_url(entry, paper.code_urls)
+        return make_entry(entry, status, paper.id, paper.affiliations, code, summary, figures, "")
 
     def _figures(
         self, paper: Paper, doc: Document | None, folder: Path, out_dir: Path
@@ -317,6 +213,7 @@ class _StageReport:
         self.report, self.base, self.total, self.prefix = report, base, total, prefix
         self.offset = 0
         self.weight = 1
+        self.label = prefix
 
     def __call__(self, stage: str, title: str) -> None:
         """Announce the start of a stage."""
@@ -330,6 +227,11 @@ class _StageReport:
         """Progress within generation, field by field."""
         share = int(self.weight * done / max(total, 1))
         self.report(self.label, self.base + self.offset + share, self.total)
+
+
+def _fetch_step(report: Progress, done: int, total: int, stage: str, title: str) -> None:
+    """Progress of `paperlamp fetch`: one step per paper, labelled with the stage."""
+    report(f"{stage}: {title}", done, total)
 
 
 def digester_for(assistant: Assistant) -> Digester:
@@ -360,78 +262,6 @@ def window(since: date | None, days: int | None, today: date) -> tuple[date, dat
     if days is not None and days < 1:
         raise BadInput("--days must be at least 1")
     return since or today - timedelta(days=(days or 7) - 1), today
-
-
-def entry_meta(entry: ArxivEntry, from_pdf: PaperMeta) -> PaperMeta:
-    """Library metadata: the arXiv entry's facts, with affiliations, keywords and code links from the PDF."""
-    return PaperMeta(
-        title=entry.title,
-        authors=entry.authors,
-        affiliations=from_pdf.affiliations,
-        year=entry.published.year,
-        abstract=entry.abstract,
-        doi=entry.doi or from_pdf.doi,
-        arxiv_id=f"{entry.arxiv_id}v{entry.version}",
-        keywords=from_pdf.keywords,
-        code_urls=tuple(dict.fromkeys([*_code_links(entry), *from_pdf.code_urls])),
-    )
-
-
-def arxiv_fields(entry: ArxivEntry) -> dict[str, object]:
-    """The arXiv entry's facts kept in the library record."""
-    return {
-        "id": entry.arxiv_id,
-        "version": entry.version,
-        "published": entry.published.isoformat(),
-        "updated": entry.updated.isoformat(),
-        "categories": list(entry.categories),
-        "primary_category": entry.primary_category,
-        "comment": entry.comment,
-        "journal_ref": entry.journal_ref,
-        "abs_url": entry.abs_url,
-        "pdf_url": entry.pdf_url,
-    }
-
-
-def _code_links(entry: ArxivEntry) -> list[str]:
-    found = _CODE_URL.findall(f"{entry.abstract} {entry.comment}")
-    return [u.rstrip(".") if u.startswith("http") else "https://" + u.rstrip(".") for u in found]
-
-
-def _code_url(entry: ArxivEntry, from_paper: Sequence[str]) -> str:
-    links = [*_code_links(entry), *from_paper]
-    return links[0] if links else ""
-
-
-def _entry(
-    entry: ArxivEntry,
-    status: Status,
-    paper_id: str,
-    affiliations: Sequence[str],
-    code: str,
-    summary: PaperSummary,
-    figures: tuple[FigureRef, ...],
-    note: str,
-) -> DigestEntry:
-    return DigestEntry(
-        arxiv_id=entry.arxiv_id,
-        version=entry.version,
-        paper_id=paper_id,
-        title=entry.title,
-        authors=entry.authors,
-        affiliations=tuple(affiliations),
-        published=entry.published.date().isoformat(),
-        updated=entry.updated.date().isoformat(),
-        categories=entry.categories,
-        comment=entry.comment,
-        paper_url=entry.abs_url,
-        pdf_url=entry.pdf_url,
-        code_url=code,
-        status=status,
-        summary=summary,
-        figures=figures,
-        note=note,
-    )
 
 
 def _bare(ref: str) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from assistant.digest import Digest, DigestEntry
+from assistant.digest_entries import Digest, DigestEntry
 from assistant.summarize import Field, PaperSummary, Points, page_note
 from models.home import write_text_atomically
 
@@ -108,6 +109,8 @@ def _yaml(data: dict[str, Any]) -> str:
         if isinstance(value, list):
             lines.append(f"{key}:" + ("" if value else " []"))
             lines.extend(f"  - {json.dumps(v, ensure_ascii=False)}" for v in value)
+        elif key == "date":
+            lines.append(f"{key}: {value}")  # a bare timestamp, which Hexo and Jekyll read as a date
         else:
             lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
@@ -191,8 +194,6 @@ def _figures(entry: DigestEntry, label: str) -> list[str]:
 
 def write_digest(digest: Digest, out_dir: Path) -> Digest:
     """Write the post and its JSON (atomically) into out_dir; return the digest with their paths."""
-    from dataclasses import replace
-
     markdown = out_dir / f"{digest.name}.md"
     data = out_dir / f"{digest.name}.json"
     write_text_atomically(data, json.dumps(digest_json(digest), ensure_ascii=False, indent=1) + "\n")

@@ -128,6 +128,7 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
         FRONT_MATTER_KEYS
     )
     assert 'cover: "2024-01-10-segmentation/2401.00001/fig-1.png"' in front
+    assert "\ndate: 2024-01-10 08:00:00\n" in front
     first = text.split("## 1. ")[1].split("## 2. ")[0]
     order = ["**Title**", "**Authors**", "**Affiliation**", "**Keywords**", "**Urls**", "### Summary",
              "### Key Takeaways", "(1) **Background**", "(2) **Past methods", "(3) **Proposed method",

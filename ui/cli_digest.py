@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from assistant.digest import Digest, DigestRequest, digester_for, window
 from assistant.digest_render import digest_json, summary_markdown, write_digest
+from assistant.settings import Topic
 from assistant.summarize import summarizer_for
 from ui.cli import app
 from ui.console import JsonFlag, err, fail, opened, out, print_json, progress_bar
@@ -67,33 +68,23 @@ def digest(
         fail("give --topic NAME or --all (one of them)", 2)
     today = datetime.now().date()
     with opened() as assistant:
+        start, end = window(_day(since), days, today)
         settings = assistant.settings
-        if all_topics:
-            if not settings.topics:
-                fail("no topics in the settings file; add [[topics]] with a name and a query", 2)
-            requests = [
-                DigestRequest(
-                    t.name,
-                    t.query or t.name,
-                    tuple(t.categories),
-                    *window(_day(since), days, today),
-                    max_papers=max_papers or t.max_papers,
-                    lang=_lang(lang, t.lang),
-                )
-                for t in settings.topics
-            ]
-        else:
-            name = topic or ""
-            requests = [
-                DigestRequest(
-                    name,
-                    name if query is None else query,
-                    tuple(category or ()),
-                    *window(_day(since), days, today),
-                    max_papers=max_papers or 5,
-                    lang=_lang(lang, settings.lang),
-                )
-            ]
+        if all_topics and not settings.topics:
+            fail("no topics in the settings file; add [[topics]] with a name and a query", 2)
+        topics = settings.topics if all_topics else [Topic(name=topic or "", query=query or topic or "")]
+        requests = [
+            DigestRequest(
+                t.name,
+                t.query or t.name,
+                tuple(t.categories if all_topics else category or ()),
+                start,
+                end,
+                max_papers=max_papers or (t.max_papers if all_topics else 5),
+                lang=_lang(lang, t.lang if all_topics else settings.lang),
+            )
+            for t in topics
+        ]
         digester = digester_for(assistant)
         folder = (out_dir or assistant.home.digests).expanduser()
         for request in requests:
