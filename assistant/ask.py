@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 2000
 ABSTAIN_TEXT = "The library holds no evidence for this question."
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STOP = frozenset(
     """the a an of and or to in on for with by from is are was were be been this that these those
     it its as at which who what how why when where than then there their they we our us can
@@ -106,7 +107,7 @@ class Asker:
             if prompts.NO_ANSWER.lower().rstrip(".") in claim.text.lower():
                 continue
             best = checker.best(claim.text, prefer=claim.cited)
-            if best is not None and best[1] >= self.min_support:
+            if best is not None and best[1] >= self.min_support and best[2] not in {k[2] for k in kept}:
                 kept.append((claim.text, best[0], best[2]))
         model = self.generator.name
         if not kept:
@@ -151,7 +152,10 @@ class SupportChecker:
         """(passage index, support, quote) of the best support; a cited passage wins near-ties."""
         if not self._flat:
             return None
-        scores = self._scores(text)
+        # A sentence that states a number its source does not contain is not supported by it:
+        # small models copy the shape of a result and change its figures.
+        numbers = _numbers(text)
+        scores = np.where([numbers <= _numbers(s) for s in self._flat], self._scores(text), -1.0)
         top = int(np.argmax(scores))
         for n in prefer:
             idx = n - 1
@@ -222,6 +226,11 @@ def _relevance(question_vector: np.ndarray, hits: Sequence[Hit], embedder: objec
         return []
     vectors = embedder.embed([h.text for h in hits])  # type: ignore[attr-defined]
     return [float(v) for v in vectors @ question_vector]
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers in a text, normalised ("4,096" and "4096" are one number)."""
+    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(text)}
 
 
 def _content_words(text: str) -> set[str]:

@@ -103,3 +103,20 @@ def test_json_shape(tmp_path: Path) -> None:
         "quote",
         "chunk_id",
     ]
+
+
+def test_a_claim_with_a_number_its_source_lacks_is_dropped(tmp_path: Path) -> None:
+    assistant, _ = _assistant(tmp_path, "PetX is most active at 37 degrees Celsius and pH 8.5 [1].")
+    answer = assistant.asker.ask("At what temperature is the enzyme PetX most active?")
+    assert "37" not in answer.answer
+    assert answer.model == "extractive"  # nothing the model wrote survived; the source is quoted
+    assert answer.citations[0].quote == ENZYME_FACT
+
+
+def test_the_same_quote_is_not_cited_twice(tmp_path: Path) -> None:
+    reply = (
+        "PetX is most active at 42 degrees Celsius [1]. The enzyme PetX works best at 42 degrees Celsius [1]."
+    )
+    assistant, _ = _assistant(tmp_path, reply)
+    answer = assistant.asker.ask("At what temperature is the enzyme PetX most active?")
+    assert answer.answer == "PetX is most active at 42 degrees Celsius. [1]"
