@@ -239,12 +239,13 @@ class Catalog:
         return [_paper_from_row(r) for r in rows]
 
     def find_papers(self, prefix: str) -> list[Paper]:
-        """Papers whose id starts with `prefix`, or whose arXiv id or DOI equals it."""
+        """Papers whose id starts with `prefix`, or whose arXiv id (any version) or DOI equals it."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._db.execute(
             "SELECT * FROM papers WHERE id LIKE ? ESCAPE '\\' OR sha256 LIKE ? ESCAPE '\\'"
-            " OR (arxiv_id != '' AND arxiv_id = ?) OR (doi != '' AND lower(doi) = lower(?))",
-            (escaped + "%", escaped + "%", prefix, prefix),
+            " OR (arxiv_id != '' AND (arxiv_id = ? OR arxiv_id LIKE ? ESCAPE '\\'))"
+            " OR (doi != '' AND lower(doi) = lower(?))",
+            (escaped + "%", escaped + "%", prefix, escaped + "v%", prefix),
         )
         return [_paper_from_row(r) for r in rows]
 

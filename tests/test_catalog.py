@@ -74,6 +74,8 @@ def test_find_papers_by_prefix_arxiv_id_and_doi(tmp_path: Path) -> None:
     assert [p.id for p in catalog.find_papers("sha256:abc")] == ["sha256:abc123"]
     assert [p.id for p in catalog.find_papers("10.1000/xyz")] == ["sha256:abc123"]
     assert [p.id for p in catalog.find_papers("2401.01234v2")] == ["sha256:abc123"]
+    assert [p.id for p in catalog.find_papers("2401.01234")] == ["sha256:abc123"]  # any version
+    assert catalog.find_papers("2401.0123") == []
     assert catalog.find_papers("sha256:abd") == []
     # LIKE wildcards in user input are taken literally.
     assert catalog.find_papers("sha256:%") == []
