@@ -56,6 +56,7 @@ def add(
     Adding the same PDF again changes nothing; an add that was interrupted is completed by
     running it again. Exit status 1 when any file failed; the others are still added.
 
+    \b
     Examples:
       paperlamp add paper.pdf
       paperlamp add ~/Downloads/papers --json
@@ -83,6 +84,7 @@ def add(
 def list_papers(as_json: JsonFlag = False) -> None:
     """List the papers in the library.
 
+    \b
     Example:
       paperlamp list --json
     """
@@ -108,6 +110,7 @@ def show(
 ) -> None:
     """Show one paper's record: metadata, abstract and sections.
 
+    \b
     Example:
       paperlamp show sha256:3177f8b7
     """
@@ -148,6 +151,7 @@ def remove(
 ) -> None:
     """Remove a paper, its chunks, vectors and kept PDF from the library.
 
+    \b
     Example:
       paperlamp remove sha256:3177f8b7
     """
@@ -174,6 +178,7 @@ def search(
 ) -> None:
     """Search the library by meaning and by keyword (hybrid dense + BM25).
 
+    \b
     Examples:
       paperlamp search "contrastive loss temperature"
       paperlamp search "dropout" -k 5 --year-from 2020 --json
@@ -210,6 +215,7 @@ def ask(
 
     When the library holds no evidence, the answer says so and shows the closest passages.
 
+    \b
     Examples:
       paperlamp ask "What loss does the U-Net paper use?"
       paperlamp ask "Which dataset is used?" --paper arxiv:1505.04597v1 --json

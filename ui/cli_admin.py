@@ -27,6 +27,7 @@ def doctor(
 
     Exit status 1 when a check fails.
 
+    \b
     Example:
       paperlamp doctor --json
     """
@@ -55,6 +56,7 @@ def demo(
 
     Uses only what the install brought: the demo PDFs, all-MiniLM-L6-v2 and Gemma 3 270M.
 
+    \b
     Example:
       paperlamp demo
     """

@@ -55,6 +55,7 @@ def ui_command(
     It serves on 127.0.0.1 (never the network), uses the same library and settings as the other
     commands, and sends no usage statistics. Stop it with Ctrl-C.
 
+    \b
     Example:
       paperlamp ui --port 8600
     """

@@ -59,6 +59,7 @@ def digest(
     beside them. Papers already digested for the topic are skipped; a run with nothing new says
     "no new papers" and exits 0. A run killed halfway resumes where it stopped.
 
+    \b
     Examples:
       paperlamp digest --topic "diffusion models" -c cs.CV -c cs.LG --days 2 --max 5
       paperlamp digest --topic segmentation --lang zh --out ~/blog/source/_posts
@@ -123,6 +124,7 @@ def fetch(
 
     Exit status 1 when any paper failed; the others are still added.
 
+    \b
     Example:
       paperlamp fetch 1505.04597 1706.03762v7
     """
@@ -149,6 +151,7 @@ def summarize(
 ) -> None:
     """Summarize a library paper from its full text, with page references for every field.
 
+    \b
     Examples:
       paperlamp summarize arxiv:1505.04597v1
       paperlamp summarize sha256:3177f8b7 --lang zh --markdown
