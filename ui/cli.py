@@ -13,6 +13,7 @@ from assistant.errors import PaperlampError
 from assistant.search import paper_filter
 from ui.console import (
     JsonFlag,
+    PaperRef,
     err,
     fail,
     opened,
@@ -105,7 +106,7 @@ def list_papers(as_json: JsonFlag = False) -> None:
 
 @app.command()
 def show(
-    paper: Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or DOI.")],
+    paper: PaperRef,
     as_json: JsonFlag = False,
 ) -> None:
     """Show one paper's record: metadata, abstract and sections.
@@ -146,7 +147,7 @@ def show(
 
 @app.command()
 def remove(
-    paper: Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or DOI.")],
+    paper: PaperRef,
     as_json: JsonFlag = False,
 ) -> None:
     """Remove a paper, its chunks, vectors and kept PDF from the library.

@@ -15,7 +15,7 @@ from assistant.digest_render import digest_json, summary_markdown, write_digest
 from assistant.settings import Topic
 from assistant.summarize import summarizer_for
 from ui.cli import app
-from ui.console import JsonFlag, err, fail, opened, out, print_json, progress_bar
+from ui.console import JsonFlag, PaperRef, err, fail, opened, out, print_json, progress_bar
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the prose: en or zh.")]
 
@@ -144,7 +144,7 @@ def fetch(
 
 @app.command()
 def summarize(
-    paper: Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or DOI.")],
+    paper: PaperRef,
     lang: LangOpt = None,
     as_json: JsonFlag = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,

@@ -31,6 +31,7 @@ out = Console(highlight=False, soft_wrap=True)  # no hard wraps: output is read 
 err = Console(stderr=True, highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+PaperRef = Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or DOI.")]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
