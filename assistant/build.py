@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from assistant.ask import Asker
 from assistant.errors import BackendUnavailable
@@ -26,6 +26,7 @@ from models.embedder import (
 from models.errors import BackendError
 from models.generator import Generator, LlamaCppGenerator, bundled_gguf_path
 from models.home import LibraryHome
+from models.openai_api import OpenAIEmbedder, OpenAIGenerator
 from models.store import ChromaStore, collection_name
 
 
@@ -58,6 +59,72 @@ def gguf_model_path(settings: Settings, home: LibraryHome) -> Path:
     return Path(settings.llm.model).expanduser()
 
 
+def server_collection(settings: Settings, home: LibraryHome, name: str) -> str:
+    """The collection `name` on a Chroma server: prefixed per library, so a shared server never
+    mixes (or repairs away) another library's vectors."""
+    return f"{settings.store.namespace or 'lib-' + home.library_id()}-{name}"
+
+
+def open_store(settings: Settings, home: LibraryHome, embedder: Embedder) -> ChromaStore:
+    """The vector store for this embedder: the server named in settings, else the embedded folder."""
+    name = collection_name(embedder.name, int(getattr(embedder, "dimension", 0)))
+    url = settings.store.chroma_url
+    if url:
+        name = server_collection(settings, home, name)
+    return _guard(lambda: ChromaStore(name, path=home.chroma, url=url, token=settings.store.chroma_token))
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedder: an OpenAI-compatible server, else sentence-transformers in-process."""
+    embedding = settings.embedding
+    if embedding.url:
+        return _guard(
+            lambda: OpenAIEmbedder(
+                embedding.url,
+                embedding.server_model,
+                api_key=embedding.api_key,
+                max_tokens=settings.retrieval.window_tokens,
+                batch_size=embedding.batch_size,
+                timeout=settings.llm.timeout_seconds,
+                retries=settings.llm.retries,
+            )
+        )
+    return _guard(
+        lambda: SentenceTransformerEmbedder(
+            embedding_model_path(settings),
+            name=BUNDLED_EMBEDDING_NAME if embedding.model == "bundled" else "",
+            batch_size=embedding.batch_size,
+            precision=embedding.precision,
+        )
+    )
+
+
+def make_generator(settings: Settings, home: LibraryHome) -> Generator:
+    """The configured generator: an OpenAI-compatible server, else llama.cpp in-process."""
+    llm = settings.llm
+    if llm.url:
+        return _guard(
+            lambda: OpenAIGenerator(
+                llm.url,
+                llm.server_model,
+                api_key=llm.api_key,
+                api=llm.server_api,
+                context_tokens=llm.context_tokens,
+                temperature=llm.temperature,
+                timeout=llm.timeout_seconds,
+                retries=llm.retries,
+            )
+        )
+    return _guard(
+        lambda: LlamaCppGenerator(
+            gguf_model_path(settings, home),
+            context_tokens=llm.context_tokens,
+            threads=llm.threads,
+            temperature=llm.temperature,
+        )
+    )
+
+
 def build_assistant(
     settings: Settings, *, embedder: Embedder | None = None, generator: Generator | None = None
 ) -> Assistant:
@@ -67,50 +134,24 @@ def build_assistant(
     """
     home = LibraryHome(settings.home).create()
     catalog = Catalog(home.catalog)
-    cached: dict[str, object] = {"embedder": embedder} if embedder else {}
-    given_generator = generator
+    cached: dict[str, Any] = {"embedder": embedder} if embedder else {}
 
-    def make_embedder() -> Embedder:
+    def embedder_once() -> Embedder:
         if "embedder" not in cached:
-            cached["embedder"] = _guard(
-                lambda: SentenceTransformerEmbedder(
-                    embedding_model_path(settings),
-                    name=BUNDLED_EMBEDDING_NAME if settings.embedding.model == "bundled" else "",
-                    batch_size=settings.embedding.batch_size,
-                    precision=settings.embedding.precision,
-                )
-            )
-        return cached["embedder"]  # type: ignore[return-value]
+            cached["embedder"] = guarded(make_embedder(settings))
+        return cast(Embedder, cached["embedder"])
 
     def store() -> ChromaStore:
-        model = make_embedder()
-        name = collection_name(model.name, int(getattr(model, "dimension", 0)))
-        return _guard(
-            lambda: ChromaStore(
-                name,
-                path=home.chroma,
-                url=settings.store.chroma_url,
-                token=settings.store.chroma_token,
-            )
-        )
+        return guarded(open_store(settings, home, embedder_once()))
 
-    def make_generator() -> Generator:
-        if given_generator is not None:
-            return given_generator
-        return _guard(
-            lambda: LlamaCppGenerator(
-                gguf_model_path(settings, home),
-                context_tokens=settings.llm.context_tokens,
-                threads=settings.llm.threads,
-                temperature=settings.llm.temperature,
-            )
-        )
+    def generator_once() -> Generator:
+        return generator if generator is not None else guarded(make_generator(settings, home))
 
     library = Library(
         home,
         catalog,
         store,
-        make_embedder,
+        embedder_once,
         chunk_tokens=settings.retrieval.chunk_tokens,
         window_tokens=settings.retrieval.window_tokens,
         max_pdf_bytes=settings.max_pdf_mb * 1_000_000,
@@ -122,7 +163,7 @@ def build_assistant(
     )
     asker = Asker(
         searcher,
-        make_generator,
+        generator_once,
         min_evidence=settings.retrieval.min_evidence_score,
         max_answer_tokens=settings.llm.max_answer_tokens,
     )
@@ -138,3 +179,25 @@ def _guard(make: Callable[[], T]) -> T:
         return make()
     except BackendError as exc:
         raise BackendUnavailable(str(exc)) from exc
+
+
+class _Guarded:
+    """A backend whose calls turn BackendError into BackendUnavailable (a server gone mid-session)."""
+
+    def __init__(self, target: object) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return _guard(lambda: value(*args, **kwargs))
+
+        return call
+
+
+def guarded(backend: T) -> T:
+    """`backend` with every method call guarded like its construction."""
+    return cast(T, _Guarded(backend))

@@ -34,7 +34,11 @@ class EmbeddingSettings(BaseModel):
     precision: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="bfloat16 is ~1.7x faster where the CPU has native bf16; auto detects it."
     )
-    url: str = Field("", description="An OpenAI-compatible embeddings endpoint; empty means local embedding.")
+    url: str = Field(
+        "", description="An OpenAI-compatible server for /v1/embeddings; empty means local embedding."
+    )
+    server_model: str = Field("", description="The embedding model's name on that server; empty: its first.")
+    api_key: str = Field("", description="API key for the embeddings server, if it wants one.")
 
 
 class LLMSettings(BaseModel):
@@ -53,7 +57,14 @@ class LLMSettings(BaseModel):
         "", description="An OpenAI-compatible server; empty means the in-process llama.cpp model."
     )
     api_key: str = Field("", description="API key for the OpenAI-compatible server, if it wants one.")
-    timeout_seconds: float = Field(120.0, description="Per-request timeout for a model server.")
+    server_model: str = Field("", description="The model's name on that server; empty: its only (first) one.")
+    server_api: Literal["chat", "completions"] = Field(
+        "chat",
+        description='"chat" (/v1/chat/completions) for instruction-tuned models; "completions" '
+        "(/v1/completions, plain-text prompts) for base models without a chat template.",
+    )
+    timeout_seconds: float = Field(120.0, description="Per-request timeout for a model server.", gt=0)
+    retries: int = Field(2, description="Retries (with backoff) when a model server is down or fails.", ge=0)
 
 
 class RetrievalSettings(BaseModel):
@@ -107,6 +118,11 @@ class StoreSettings(BaseModel):
 
     chroma_url: str = Field("", description="A Chroma server address; empty means embedded.")
     chroma_token: str = Field("", description="Token header for the Chroma server, if it wants one.")
+    namespace: str = Field(
+        "",
+        description="Prefix of this library's collections on a Chroma server; empty means "
+        "lib-<the id in the library's library-id file>, so two libraries never share a collection.",
+    )
 
 
 class Settings(BaseSettings):

@@ -7,6 +7,7 @@
 <home>/figures/         figures cropped from library papers, by paper
 <home>/cache/           assembled model files and other rebuildable things
 <home>/config.toml      optional settings file
+<home>/library-id       this library's random id, naming its collections on a Chroma server
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,13 @@ class LibraryHome:
             return target
         write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
         return target
+
+    def library_id(self) -> str:
+        """This library's id, made once at random: two libraries never share a server collection."""
+        path = self.root / "library-id"
+        if not path.is_file():
+            write_text_atomically(path, uuid.uuid4().hex[:12] + "\n")
+        return path.read_text(encoding="utf-8").strip()
 
     def remove_file(self, sha256: str) -> None:
         """Delete a kept PDF and its figures, if present."""

@@ -65,6 +65,7 @@ class ChromaStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        where = url or str(path)
         try:
             if url:
                 self.client = _http_client(chromadb, url, token, chroma_settings)
@@ -73,15 +74,18 @@ class ChromaStore:
                     raise BackendError("an embedded Chroma store needs a folder")
                 path.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            self._collection = self.client.get_or_create_collection(
+            collection_obj = self.client.get_or_create_collection(
                 collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
         except BackendError:
             raise
         except Exception as exc:
-            where = url or str(path)
+            if url:
+                raise _server_error(url, exc) from exc
             raise BackendError(f"cannot open the Chroma store at {where}: {exc}") from exc
-        self.location = url or str(path)
+        # A server can go away mid-session; its failures then surface as BackendError too.
+        self._collection = _ServerCollection(collection_obj, url) if url else collection_obj
+        self.location = where
         self.collection = collection
 
     def add(
@@ -156,6 +160,58 @@ class ChromaStore:
         """How many vectors are stored."""
         return int(self._collection.count())
 
+    def page(self, offset: int, limit: int) -> tuple[list[str], np.ndarray, list[str], list[Metadata]]:
+        """Up to `limit` stored vectors from `offset`, with documents and metadata (for copying)."""
+        batch = self._collection.get(
+            include=["embeddings", "documents", "metadatas"], limit=limit, offset=offset
+        )
+        vectors = np.asarray(batch["embeddings"], dtype=np.float32)
+        return list(batch["ids"]), vectors, list(batch["documents"]), list(batch["metadatas"])
+
+    def collections(self) -> list[str]:
+        """Every collection in this Chroma (embedded folder or server)."""
+        return sorted(c.name for c in self.client.list_collections())
+
+
+class _ServerCollection:
+    """A server collection whose failures (server down, refused) become BackendError."""
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection = collection
+        self._url = url
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._collection, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except Exception as exc:
+                raise _server_error(self._url, exc) from exc
+
+        return call
+
+
+def _server_error(url: str, exc: Exception) -> BackendError:
+    """A Chroma client failure as one sentence that names the server."""
+    detail = str(exc) or type(exc).__name__
+    return BackendError(f"Chroma server at {url} did not answer: {detail}")
+
+
+def chroma_heartbeat(url: str, token: str = "") -> str:
+    """Ask a Chroma server whether it is up; its version, or a BackendError."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        client = _http_client(chromadb, url, token, ChromaSettings(anonymized_telemetry=False))
+        client.heartbeat()
+        return str(client.get_version())
+    except BackendError:
+        raise
+    except Exception as exc:
+        raise _server_error(url, exc) from exc
+
 
 def _http_client(chromadb: Any, url: str, token: str, settings: Any) -> Any:
     """A Chroma HTTP client for `url` (http[s]://host:port), with an optional token header."""
@@ -164,7 +220,9 @@ def _http_client(chromadb: Any, url: str, token: str, settings: Any) -> Any:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise BackendError(f"not a Chroma server address: {url!r} (expected http://host:port)")
-    headers = {"X-Chroma-Token": token} if token else None
+    # Chroma's token auth reads one of two headers depending on how the server is configured (and
+    # proxies in front of it usually want Bearer); sending both works with either.
+    headers = {"X-Chroma-Token": token, "Authorization": f"Bearer {token}"} if token else None
     return chromadb.HttpClient(
         host=parsed.hostname,
         port=parsed.port or (443 if parsed.scheme == "https" else 80),
