@@ -310,3 +310,12 @@ def _flat(embedding: Any) -> list[float]:
     if embedding and isinstance(embedding[0], list):
         return [float(x) for x in np.mean(np.asarray(embedding, dtype=np.float32), axis=0)]
     return [float(x) for x in embedding]
+
+
+def served_models(url: str, *, api_key: str = "", timeout: float = 10.0) -> list[str]:
+    """The model names an OpenAI-compatible server serves, or a BackendError (for doctor)."""
+    client = OpenAIClient(url, api_key=api_key, timeout=timeout, retries=0)
+    try:
+        return list(client.models())
+    finally:
+        client.close()

@@ -168,10 +168,6 @@ class ChromaStore:
         vectors = np.asarray(batch["embeddings"], dtype=np.float32)
         return list(batch["ids"]), vectors, list(batch["documents"]), list(batch["metadatas"])
 
-    def collections(self) -> list[str]:
-        """Every collection in this Chroma (embedded folder or server)."""
-        return sorted(c.name for c in self.client.list_collections())
-
 
 class _ServerCollection:
     """A server collection whose failures (server down, refused) become BackendError."""
@@ -196,6 +192,20 @@ def _server_error(url: str, exc: Exception) -> BackendError:
     """A Chroma client failure as one sentence that names the server."""
     detail = str(exc) or type(exc).__name__
     return BackendError(f"Chroma server at {url} did not answer: {detail}")
+
+
+def embedded_collections(path: Path) -> list[str]:
+    """The collections in an embedded Chroma folder (none when there is no folder)."""
+    if not path.is_dir():
+        return []
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(
+        anonymized_telemetry=False, allow_reset=False
+    )  # as ChromaStore's, or Chroma refuses
+    client = chromadb.PersistentClient(path=str(path), settings=settings)
+    return sorted(c.name for c in client.list_collections())
 
 
 def chroma_heartbeat(url: str, token: str = "") -> str:

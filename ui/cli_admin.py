@@ -1,8 +1,9 @@
-"""CLI commands about the installation itself: doctor, and the demo of the main job."""
+"""CLI commands about the installation itself: doctor, migrate to a Chroma server, and the demo."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 from assistant.build import Assistant, build_assistant
 from assistant.doctor import diagnose
 from assistant.errors import PaperlampError
+from assistant.migrate import migrate_to_server
 from assistant.samples import sample_papers, sample_questions
 from assistant.settings import load_settings
 from ui.cli import app
@@ -41,6 +43,43 @@ def doctor(
             out.print(f"{mark} {check.name:>18}  {escape(check.value)}")
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="The Chroma server, e.g. http://127.0.0.1:8000.")],
+    token: Annotated[str, typer.Option(help="Token for the server, if it wants one.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Copy the library's vectors from the embedded store to a Chroma server, verify, and switch to it.
+
+    Every collection is copied whole into this library's own collections on the server and checked
+    id by id; then the server is written to the settings file. The embedded store is left untouched.
+
+    \b
+    Example:
+      paperlamp migrate --to http://127.0.0.1:8000
+    """
+    with opened() as assistant, progress_bar("copying vectors") as progress:
+        moved = migrate_to_server(assistant.settings, assistant.home, to, token, progress=progress)
+    if as_json:
+        print_json(
+            {
+                "url": moved.url,
+                "collections": [asdict(c) for c in moved.collections],
+                "config": str(moved.config) if moved.config else None,
+            }
+        )
+        return
+    for c in moved.collections:
+        out.print(f"copied {c.vectors} vectors: {escape(c.source)} -> {escape(c.target)}")
+    if moved.config:
+        out.print(f"recorded the server in {escape(str(moved.config))}")
+    else:
+        out.print("the settings file already has a [store] table; put these lines in it:")
+        out.print(escape(moved.setting))
+    if token:
+        out.print("[dim]the token is not written to the file: set PAPERLAMP_CHROMA_TOKEN[/dim]")
 
 
 @app.command()
