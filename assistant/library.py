@@ -264,7 +264,7 @@ class Library:
         Batches are large so the embedder can sort windows by length and pad little; each batch
         is stored as soon as it is embedded, which bounds what a kill can lose.
         """
-        wanted = [(paper, w) for paper, chunks in papers for w in self.windows(paper, chunks)]
+        wanted = [(paper, w) for paper, chunks in papers for w in self.windows(chunks)]
         present = self.store.existing([w.id for _, w in wanted])
         missing = [(paper, w) for paper, w in wanted if w.id not in present]
         for start in range(0, len(missing), self.batch_size):
@@ -278,18 +278,14 @@ class Library:
             )
             report((start + len(batch)) / len(missing))
 
-    def windows(self, paper: Paper, chunks: Sequence[StoredChunk]) -> list[Window]:
-        """The texts the embedder reads for a paper's chunks: a header, then a window of text.
-
-        The header (paper title, section heading) gives every window its context, so a passage
-        that never names its subject still lands near questions about the paper.
-        """
+    def windows(self, chunks: Sequence[StoredChunk]) -> list[Window]:
+        """The texts the embedder reads for these chunks: section heading, then a window of text."""
         out: list[Window] = []
         for chunk in chunks:
-            header = " — ".join(h for h in (paper.title[:150], chunk.section[:80]) if h)
-            budget = self.window_tokens - (self.embedder.count_tokens([header])[0] + 1 if header else 0)
+            heading = chunk.section[:100]
+            budget = self.window_tokens - (self.embedder.count_tokens([heading])[0] + 1 if heading else 0)
             for n, text in enumerate(windows(chunk.text, self.embedder.count_tokens, max(budget, 32))):
-                out.append(Window(f"{chunk.id}~{n}", chunk, f"{header}\n{text}" if header else text))
+                out.append(Window(f"{chunk.id}~{n}", chunk, f"{heading}\n{text}" if heading else text))
         return out
 
     # --- reading ------------------------------------------------------------------------------

@@ -59,8 +59,8 @@ def main() -> None:
     text_s = time.perf_counter() - started
     from models.embedder import SentenceTransformerEmbedder, bundled_embedding_model_path
 
-    lib = assistant.library
-    texts = [w.text for p in lib.papers() for w in lib.windows(p, lib.chunks(p.id))]
+    stored = [c for p in assistant.library.papers() for c in assistant.library.chunks(p.id)]
+    texts = [w.text for w in assistant.library.windows(stored)]
     # The floor's embedder is sentence-transformers as it comes (float32), fed the same texts in
     # one call so it can sort them all by length: the least work a plain pipeline could do.
     plain = SentenceTransformerEmbedder(bundled_embedding_model_path(), precision="float32")

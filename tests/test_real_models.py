@@ -56,9 +56,8 @@ def test_real_embedder_abstains_on_an_unrelated_question(real: Assistant) -> Non
 
 
 def test_no_embedded_window_is_cut_by_the_real_tokenizer(real: Assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
-    papers = real.library.papers()
-    chunks = [c for p in papers for c in real.library.chunks(p.id)]
-    windows = [w for p in papers for w in real.library.windows(p, real.library.chunks(p.id))]
+    chunks = [c for p in real.library.papers() for c in real.library.chunks(p.id)]
+    windows = real.library.windows(chunks)
     lengths = real_embedder.count_tokens([w.text for w in windows])
     assert max(lengths) + 2 <= real_embedder.max_tokens  # +2: [CLS] and [SEP]
     # Every sentence of every chunk is read by the embedder in some window.
