@@ -140,7 +140,7 @@ def test_add_search_and_ask_run_through_both_servers(
         windows = [
             w
             for p in assistant.library.papers()
-            for w in assistant.library.windows(p, assistant.library.chunks(p.id))
+            for w in assistant.library.windows(assistant.library.chunks(p.id))
         ]
         assert store.ids() == {w.id for w in windows}
         assert not assistant.home.chroma.exists()  # nothing went to the embedded store
