@@ -62,6 +62,7 @@ class Answer:
     closest: tuple[Hit, ...] = ()
     id: str | None = None
     model: str = ""
+    note: str = ""  # a hint for the reader, e.g. that the question is not in a language the models read
 
     def to_json(self) -> dict[str, Any]:
         """The answer in the documented JSON shape."""
@@ -74,6 +75,8 @@ class Answer:
         }
         if self.closest:
             data["closest"] = [h.to_json() for h in self.closest]
+        if self.note:
+            data["note"] = self.note
         return data
 
 

@@ -42,6 +42,11 @@ class Table:
         body = [f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |" for name, values in self.rows]
         return "\n".join([head, rule, *body])
 
+    def to_json(self) -> dict[str, object]:
+        """The table as a JSON-ready dict: each row's metrics by column name."""
+        rows = {name: dict(zip(self.columns, values, strict=True)) for name, values in self.rows}
+        return {"table": self.title, "count": self.count, "rows": rows}
+
 
 def tokens(text: str) -> list[str]:
     """Lowercase alphanumeric word tokens."""

@@ -274,5 +274,6 @@ def _paper_json(p: object) -> dict[str, object]:
     return data
 
 
-# Importing these modules registers their commands on `app` (doctor, demo, ui, digest, fetch, summarize).
-from ui import cli_admin, cli_app, cli_digest  # noqa: E402,F401
+# Importing these modules registers their commands on `app` (doctor, demo, ui, compare, digest, eval,
+# fetch, summarize).
+from ui import cli_admin, cli_app, cli_compare, cli_digest, cli_eval  # noqa: E402,F401

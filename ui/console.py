@@ -41,11 +41,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def opened() -> Iterator[Assistant]:
-    """The assistant built from settings; PaperlampError becomes a one-line message and exit 1."""
+def opened(home: Path | None = None) -> Iterator[Assistant]:
+    """The assistant built from settings (on `home` if given); PaperlampError becomes a one-line error."""
     assistant: Assistant | None = None
     try:
-        assistant = build_assistant(load_settings())
+        assistant = build_assistant(load_settings() if home is None else load_settings(home=home))
         yield assistant
     except PaperlampError as exc:
         fail(str(exc))
@@ -100,6 +100,8 @@ def render_hits(hits: list[Hit]) -> None:
 
 def render_answer(answer: Answer) -> None:
     """An answer and its citations for people."""
+    if answer.note:
+        err.print(f"[yellow]note:[/yellow] {escape(answer.note)}")
     out.print(escape(answer.answer))
     if answer.abstained and answer.closest:
         out.print("\n[dim]Closest passages:[/dim]")

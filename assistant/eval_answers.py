@@ -1,0 +1,244 @@
+"""Answer-level evaluation behind `paperlamp eval`: cited answers, multiple choice, answer F1, abstention.
+
+Retrieval metrics live in assistant/evaluation.py; these run the whole ask pipeline per question:
+- LitQA2: key-passage hit@k over the passages the model reads; right paper cited (any citation
+  from the question's PDF); multiple choice with an "insufficient information" option, the options
+  shuffled per question id, the letter asked for given the same passages; an abstained answer counts
+  as unanswered (accuracy = correct / all, precision = correct / answered).
+- QASPER: evidence recall over the passages the model reads; answer token F1 with SQuAD's
+  normalisation, the best over annotators (an abstention scores 0); the share of unanswerable
+  questions abstained on, and of answerable ones wrongly abstained on.
+- Every run: the share of citations whose quote is a verbatim substring of its chunk.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant import prompts
+from assistant.build import Assistant
+from assistant.domain import Answer
+from assistant.errors import BadInput
+from assistant.eval_data import (
+    LitQA2Question,
+    QasperQuestion,
+    litqa2_pdfs,
+    load_litqa2,
+    load_qasper,
+    load_scifact,
+)
+from assistant.evaluation import (
+    Table,
+    add_eval_docs,
+    holds_evidence,
+    litqa2_retrieval,
+    qasper_retrieval,
+    scifact_retrieval,
+    share_in,
+    tokens,
+)
+from assistant.search import SearchFilter
+from models.home import LibraryHome
+
+Progress = Callable[[str, int, int], None]
+BENCHMARKS = ("litqa2", "qasper", "scifact")
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_LETTER = re.compile(r"^\s*\(?([A-Z])(?:\)|\.|:|,|\s|$)")
+_LETTER_ANYWHERE = re.compile(r"(?:[Aa]nswer(?: is)?:?\s*|\()\(?([A-Z])\)")
+
+
+@dataclass
+class Tally:
+    """Counts that become one table row."""
+
+    questions: int = 0
+    quotes: int = 0
+    verbatim: int = 0
+
+    def check_quotes(self, assistant: Assistant, answer: Answer) -> None:
+        """Count the answer's quotes, and those found verbatim in their chunk."""
+        chunks = assistant.library.catalog.chunks_by_id(c.chunk_id for c in answer.citations)
+        for c in answer.citations:
+            self.quotes += 1
+            chunk = chunks.get(c.chunk_id)
+            self.verbatim += chunk is not None and c.quote in chunk.text
+
+    @property
+    def verbatim_share(self) -> float:
+        """Share of quotes found verbatim (1 when there were none)."""
+        return self.verbatim / self.quotes if self.quotes else 1.0
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's normalisation: lowercase, no punctuation, no articles, single spaces."""
+    text = "".join(c for c in text.lower() if c not in set(string.punctuation))
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD token F1 between a prediction and one gold answer."""
+    pred, ref = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_f1(prediction: str, golds: Sequence[str]) -> float:
+    """The best token F1 over the annotators' answers."""
+    return max((token_f1(prediction, g) for g in golds), default=0.0)
+
+
+def parse_letter(text: str, options: Sequence[str]) -> int | None:
+    """The option a model's reply picks (by letter, or by quoting the option), or None."""
+    letters = {chr(65 + i) for i in range(len(options))}
+    head = text.strip()
+    for pattern in (_LETTER, _LETTER_ANYWHERE):
+        match = pattern.search(head) if pattern is _LETTER_ANYWHERE else pattern.match(head)
+        if match and match.group(1) in letters:
+            return ord(match.group(1)) - 65
+    lowered = normalize_answer(head)
+    named = [i for i, o in enumerate(options) if normalize_answer(o) and normalize_answer(o) in lowered]
+    return named[0] if len(named) == 1 else None
+
+
+def _plain(answer: str) -> str:
+    """Answer text without [n] markers."""
+    return re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", answer)
+
+
+def litqa2_answers(
+    assistant: Assistant, questions: Sequence[LitQA2Question], progress: Progress | None = None
+) -> Table:
+    """Cited answers and multiple choice on LitQA2 questions, asked of the whole library."""
+    k = assistant.asker.evidence_k
+    table = Table(
+        "LitQA2 answers",
+        [f"hit@{k}", "right paper cited", "MC accuracy", "MC precision", "answered", "quotes verbatim"],
+    )
+    tally = Tally()
+    hit = cited = correct = answered = 0
+    for i, q in enumerate(questions):
+        found = assistant.asker.evidence(q.question)
+        answer = assistant.asker.answer(q.question, found, qid=q.id)
+        tally.check_quotes(assistant, answer)
+        source = q.pdf.name if q.pdf else ""
+        key = tokens(q.key_passage)
+        hit += any(h.source == source and share_in(key, set(tokens(h.text))) >= 0.7 for h in found.passages)
+        cited += any(c.source == source for c in answer.citations)
+        if not answer.abstained and found.passages:
+            options = prompts.choices(q.id, q.ideal, q.distractors)
+            reply = assistant.asker.generator.generate(
+                prompts.choice_prompt(q.question, options, found.passages), max_tokens=8, stop=("\n",)
+            )
+            pick = parse_letter(reply, options)
+            if pick is not None and options[pick] != prompts.INSUFFICIENT:
+                answered += 1
+                correct += options[pick] == q.ideal
+        tally.questions += 1
+        if progress:
+            progress(q.id, i + 1, len(questions))
+    n = max(tally.questions, 1)
+    table.count = tally.questions
+    table.rows.append(
+        (
+            assistant.asker.generator.name,
+            [hit / n, cited / n, correct / n, correct / max(answered, 1), answered / n, tally.verbatim_share],
+        )
+    )
+    return table
+
+
+def qasper_answers(
+    assistant: Assistant, questions: Sequence[QasperQuestion], progress: Progress | None = None
+) -> Table:
+    """Answers to QASPER questions, each asked of its own paper."""
+    k = assistant.asker.evidence_k
+    table = Table(
+        "QASPER answers",
+        [
+            f"evidence recall@{k}",
+            "answer F1",
+            "unanswerable abstained",
+            "answerable abstained",
+            "quotes verbatim",
+        ],
+    )
+    tally = Tally()
+    recall = f1 = abstained_unanswerable = abstained_answerable = 0.0
+    with_evidence = answerable = unanswerable = 0
+    for i, q in enumerate(questions):
+        found = assistant.asker.evidence(q.question, SearchFilter(paper_ids=(q.paper_id,)))
+        answer = assistant.asker.answer(q.question, found, qid=q.id)
+        tally.check_quotes(assistant, answer)
+        if q.answerable:
+            answerable += 1
+            abstained_answerable += answer.abstained
+            f1 += 0.0 if answer.abstained else best_f1(_plain(answer.answer), q.answers)
+            if q.evidence:
+                with_evidence += 1
+                recall += any(holds_evidence(h.text, q.evidence) for h in found.passages)
+        else:
+            unanswerable += 1
+            abstained_unanswerable += answer.abstained
+        tally.questions += 1
+        if progress:
+            progress(q.id, i + 1, len(questions))
+    table.count = tally.questions
+    table.rows.append(
+        (
+            assistant.asker.generator.name,
+            [
+                recall / max(with_evidence, 1),
+                f1 / max(answerable, 1),
+                abstained_unanswerable / max(unanswerable, 1),
+                abstained_answerable / max(answerable, 1),
+                tally.verbatim_share,
+            ],
+        )
+    )
+    return table
+
+
+def eval_home(library_home: Path, benchmark: str) -> Path:
+    """Where a benchmark's library is built by default: under the library's cache, never in it."""
+    return LibraryHome(library_home).cache / "eval" / benchmark
+
+
+def run_benchmark(
+    assistant: Assistant,
+    benchmark: str,
+    data: Path,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> list[Table]:
+    """Index the benchmark's papers into `assistant`'s library (idempotent), then score it."""
+    if benchmark == "litqa2":
+        questions = load_litqa2(data)[:limit]
+        list(assistant.library.add(litqa2_pdfs(data)))
+        return [
+            litqa2_retrieval(assistant, questions, fusions=("weighted",)),
+            litqa2_answers(assistant, questions, progress),
+        ]
+    if benchmark == "qasper":
+        docs, asked = load_qasper(data)
+        add_eval_docs(assistant, docs)
+        asked = asked[:limit]
+        return [
+            qasper_retrieval(assistant, asked, fusions=("weighted",)),
+            qasper_answers(assistant, asked, progress),
+        ]
+    if benchmark == "scifact":
+        corpus, queries, qrels = load_scifact(data)
+        add_eval_docs(assistant, corpus)
+        judged = dict(list(qrels.items())[:limit])
+        return [scifact_retrieval(assistant, queries, judged, fusions=("weighted",))]
+    raise BadInput(f"unknown benchmark {benchmark!r}; choose one of: {', '.join(BENCHMARKS)}")
