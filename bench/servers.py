@@ -1,19 +1,23 @@
 """Search and ask latency, embedded vs servers, on the 40-paper LitQA2 library.
 
-A copy of bench/results/litqa2 is migrated to a `chroma run` server on loopback, and the bundled
-Gemma 3 270M is served by llama.cpp's OpenAI-compatible server (same threads and context as the
-in-process model). Both setups share one in-process embedder, so the rows differ only in the
+A copy of bench/results/litqa2 (its catalog, vectors embedded again) is migrated to a
+`chroma run` server on loopback, and the bundled Gemma 3 270M is served by llama.cpp's
+OpenAI-compatible server (same threads and context as the in-process model). Both setups share
+one in-process embedder, so the rows differ only in the
 store and the generator.
 
-    .venv/bin/python bench/servers.py [--searches 40] [--asks 8]
+    .venv/bin/python bench/servers.py [--searches 30] [--asks 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import shutil
+import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -51,10 +55,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def die_with_parent() -> None:
+    """Have Linux end the server when this script dies, even killed or crashed (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def note(text: str) -> None:
+    """Progress on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def serve(command: list[str], log: Path, ready_url: str) -> subprocess.Popen:
     """Start a server and wait (at most 120 s) until `ready_url` answers 200."""
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -94,16 +108,21 @@ def measure(assistant: Assistant, questions: list[str], asks: int) -> tuple[list
 def main() -> None:
     """Copy the library, start both servers, migrate, measure both setups, print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--searches", type=int, default=40)
-    parser.add_argument("--asks", type=int, default=8)
+    parser.add_argument("--searches", type=int, default=30)
+    parser.add_argument("--asks", type=int, default=5)
     args = parser.parse_args()
     questions = [q.question for q in load_litqa2(EVAL / "litqa2")][: args.searches]
     work = Path(tempfile.mkdtemp(prefix="paperlamp-bench-servers-"))
     os.environ["PAPERLAMP_CONFIG"] = str(work / "config.toml")  # migrate records the server here
     home = work / "litqa2"
     home.mkdir()
-    shutil.copy2(LIBRARY / "catalog.sqlite", home / "catalog.sqlite")
-    shutil.copytree(LIBRARY / "chroma", home / "chroma")
+    # The catalog is copied through SQLite's backup API (consistent while others write to it); the
+    # vectors are embedded again from its chunks, since a Chroma folder copied mid-write can be torn.
+    with (
+        sqlite3.connect(LIBRARY / "catalog.sqlite") as source,
+        sqlite3.connect(home / "catalog.sqlite") as copy,
+    ):
+        source.backup(copy)
     gguf = bundled_gguf_path(Path(tempfile.mkdtemp(dir=work)))
     chroma_port, llm_port = free_port(), free_port()
     chroma_url, llm_url = f"http://127.0.0.1:{chroma_port}", f"http://127.0.0.1:{llm_port}"
@@ -132,10 +151,15 @@ def main() -> None:
     try:
         embedder = SentenceTransformerEmbedder(bundled_embedding_model_path(), name=BUNDLED_EMBEDDING_NAME)
         base = load_settings(home=home, llm={"context_tokens": 4096, "threads": THREADS})
+        library = build_assistant(base, embedder=embedder).library
+        note("embedding the copied catalog's chunks")
+        library._embed_missing([(p, library.chunks(p.id)) for p in library.papers()], lambda f: None)
+        note("migrating")
         started = time.perf_counter()
         moved = migrate_to_server(base, build_assistant(base).home, chroma_url)
         migrate_s = time.perf_counter() - started
         vectors = sum(c.vectors for c in moved.collections)
+        note("measuring embedded")
         embedded = build_assistant(base, embedder=embedder)
         rows = [("embedded Chroma + in-process llama.cpp", *measure(embedded, questions, args.asks))]
         embedded.close()
@@ -144,6 +168,7 @@ def main() -> None:
             store={"chroma_url": chroma_url},
             llm={"url": llm_url, "server_api": "completions", "context_tokens": 4096},
         )
+        note("measuring servers")
         server = build_assistant(served, embedder=embedder)
         rows.append(("Chroma server + llama.cpp server", *measure(server, questions, args.asks)))
         server.close()
