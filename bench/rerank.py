@@ -3,7 +3,7 @@
 Reuses the LitQA2 library bench/retrieval.py builds (bench/results/litqa2); a weight grid can be
 given to compare settings of the reranker.
 
-    .venv/bin/python bench/rerank.py [--depth 20] [--grid]
+    .venv/bin/python bench/rerank.py [--depth 20] [--grid] [--home DIR]
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--depth", type=int, default=20)
     parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--home", type=Path, default=ROOT / "bench" / "results" / "litqa2")
     args = parser.parse_args()
-    assistant = build_assistant(load_settings(home=ROOT / "bench" / "results" / "litqa2"))
+    assistant = build_assistant(load_settings(home=args.home))
     if not assistant.library.papers():
         sys.exit("build the LitQA2 library first: .venv/bin/python bench/retrieval.py --only litqa2")
     questions = [q for q in load_litqa2(EVAL / "litqa2") if q.pdf and q.key_passage]

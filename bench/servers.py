@@ -6,7 +6,7 @@ OpenAI-compatible server (same threads and context as the in-process model). Bot
 one in-process embedder, so the rows differ only in the
 store and the generator.
 
-    .venv/bin/python bench/servers.py [--searches 30] [--asks 5]
+    .venv/bin/python bench/servers.py [--searches 30] [--asks 5] [--library bench/results/litqa2]
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--searches", type=int, default=30)
     parser.add_argument("--asks", type=int, default=5)
+    parser.add_argument("--library", type=Path, default=LIBRARY, help="the 40-paper LitQA2 library folder")
     args = parser.parse_args()
     questions = [q.question for q in load_litqa2(EVAL / "litqa2")][: args.searches]
     work = Path(tempfile.mkdtemp(prefix="paperlamp-bench-servers-"))
@@ -119,7 +120,7 @@ def main() -> None:
     # The catalog is copied through SQLite's backup API (consistent while others write to it); the
     # vectors are embedded again from its chunks, since a Chroma folder copied mid-write can be torn.
     with (
-        sqlite3.connect(LIBRARY / "catalog.sqlite") as source,
+        sqlite3.connect(args.library / "catalog.sqlite") as source,
         sqlite3.connect(home / "catalog.sqlite") as copy,
     ):
         source.backup(copy)
