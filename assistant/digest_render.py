@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from assistant.digest_entries import Digest, DigestEntry
+from assistant.digest_entries import Digest, DigestEntry, DigestRequest
+from assistant.errors import BadInput
 from assistant.summarize import Field, PaperSummary, Points, page_note
 from models.home import write_text_atomically
 
+_POST_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 FRONT_MATTER_KEYS = ("title", "date", "author", "categories", "tags", "description", "keywords", "cover")
 
 _LABELS = {
@@ -199,3 +202,30 @@ def write_digest(digest: Digest, out_dir: Path) -> Digest:
     write_text_atomically(data, json.dumps(digest_json(digest), ensure_ascii=False, indent=1) + "\n")
     write_text_atomically(markdown, render_markdown(digest))
     return replace(digest, markdown_path=markdown, json_path=data)
+
+
+def read_digest(json_path: Path) -> Digest:
+    """A post written by `write_digest`, read back from its JSON twin; BadInput when damaged."""
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+        request = DigestRequest(data["topic"], lang=data.get("lang", "en"))
+        entries = tuple(DigestEntry.from_json(e) for e in data["papers"])
+        day = date.fromisoformat(data["day"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadInput(f"the digest {json_path.name} cannot be read ({exc})") from exc
+    markdown = json_path.with_suffix(".md")
+    return Digest(
+        request,
+        day,
+        entries,
+        int(data.get("new", len(entries))),
+        tuple(data.get("warnings", ())),
+        markdown if markdown.is_file() else None,
+        json_path,
+    )
+
+
+def past_digests(folder: Path) -> list[Path]:
+    """The JSON twins of the posts in `folder`, newest day first (then by topic)."""
+    posts = [p for p in folder.glob("*.json") if _POST_NAME.match(p.stem)] if folder.is_dir() else []
+    return sorted(posts, key=lambda p: p.stem, reverse=True)
