@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pymupdf
 import pytest
@@ -15,7 +16,7 @@ from assistant.pages import marked_segments, page_image, quote_rects, word_windo
 from assistant.settings import load_settings
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.papers import ENZYME_FACT, SENSOR_FACT, enzyme_paper, sensor_paper
-from ui import state
+from ui import jobs, state
 from ui.widgets import md_escape
 
 APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
@@ -31,7 +32,11 @@ def built(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assi
     made.asker.min_evidence = 0.2  # the hashing embedder's sentence similarities are low
     monkeypatch.setattr(state, "build", lambda: made)
     state.forget_assistant()
+    jobs.registry.clear()
     yield made
+    for job in jobs.registry().active():
+        jobs.registry().wait(job, 60)
+    jobs.registry.clear()
     state.forget_assistant()
     made.close()
 
@@ -53,7 +58,7 @@ def _open(page: str) -> AppTest:
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:
-    return [e.value for e in at.get(kind)]
+    return [cast(Any, e).value for e in at.get(kind)]
 
 
 def _images(at: AppTest) -> list[object]:
@@ -63,7 +68,7 @@ def _images(at: AppTest) -> list[object]:
 # --- home ---------------------------------------------------------------------------------------
 def test_home_on_an_empty_library_says_how_to_start(built: Assistant) -> None:
     at = _open("home")
-    assert [m.value for m in at.metric] == ["0", "0", "0"]
+    assert [m.value for m in at.metric] == ["0", "0", "0", "0"]
     assert "The library is empty. Add PDFs on the Library page." in _texts(at, "info")
 
 
@@ -73,7 +78,7 @@ def test_home_shows_counts_recent_papers_and_recent_questions(stocked: Assistant
     at.chat_input[0].set_value("At what temperature is PetX most active?").run()
     at.switch_page("pages/home.py").run()
     assert not at.exception
-    assert [m.value for m in at.metric] == ["2", str(stocked_chunks), "1"]
+    assert [m.value for m in at.metric] == ["2", str(stocked_chunks), "0", "1"]
     markdown = _texts(at, "markdown")
     assert any(m.startswith(f"- **{md_escape(SENSOR)}** (2021) · 1 page · ") for m in markdown)
     assert any(m.startswith(f"- **{md_escape(ENZYME)}** (2023) · 1 page · ") for m in markdown)
@@ -88,7 +93,11 @@ def test_library_upload_adds_good_files_and_names_the_bad_one(built: Assistant, 
         [("enzyme.pdf", good, "application/pdf"), ("notes.pdf", b"just some notes", "application/pdf")]
     )
     at.button[0].click().run()
+    [job] = jobs.registry().of(["add"])
+    assert jobs.registry().wait(job, 60)
+    at.run()
     assert not at.exception
+    assert job.items == {"enzyme.pdf": (1.0, "added"), "notes.pdf": (1.0, "failed")}
     assert _texts(at, "success") == [
         f"Added “{ENZYME}” (1 page, {built.library.catalog.chunk_count()} passages)"
     ]
@@ -106,7 +115,7 @@ def test_library_upload_adds_good_files_and_names_the_bad_one(built: Assistant, 
 def test_library_table_filters_and_a_paper_opens_with_its_pages(stocked: Assistant) -> None:
     at = _open("library")
     assert sorted(at.dataframe[0].value["title"]) == [ENZYME, SENSOR]
-    at.text_input[0].input("loomnet 2021").run()
+    at.text_input(key="library_filter").input("loomnet 2021").run()
     assert at.dataframe[0].value["title"].tolist() == [SENSOR]
     sensor_id = next(p.id for p in stocked.library.papers() if p.title == SENSOR)
     at.selectbox(key="library_open").set_value(sensor_id).run()
@@ -122,7 +131,6 @@ def test_library_removes_a_paper_only_after_confirmation(stocked: Assistant) -> 
     at = _open("library")
     enzyme_id = next(p.id for p in stocked.library.papers() if p.title == ENZYME)
     at.selectbox(key="library_open").set_value(enzyme_id).run()
-    at.button(key=None)  # no-op: buttons have no keys here
     [remove] = [b for b in at.button if b.label == "Remove this paper…"]
     remove.click().run()
     assert len(stocked.library.papers()) == 2  # asking is not removing

@@ -27,7 +27,8 @@ def _cached_assistant() -> Assistant:
 
 
 @st.cache_resource
-def _model_lock() -> threading.Lock:
+def model_lock() -> threading.Lock:
+    """The process-wide lock for model work and library writes (pages and background jobs)."""
     return threading.Lock()
 
 
@@ -51,10 +52,16 @@ def exclusive() -> Iterator[None]:
     """Hold the process-wide lock for work that writes the library or runs the generator.
 
     One process serves every browser tab, and llama.cpp and the catalog's write transactions
-    must not run twice at once.
+    must not run twice at once. While a background job holds it, the page says it is waiting.
     """
-    with _model_lock():
+    lock = model_lock()
+    if not lock.acquire(blocking=False):
+        with st.spinner("Waiting for the running job (adding, digest, summary or comparison) to finish…"):
+            lock.acquire()
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def attempt(call: Callable[[], T]) -> T | None:

@@ -14,12 +14,18 @@ from ui import state
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
 _LIST_NUMBER = re.compile(r"^(\d+)([.)])")
 _BLOCK_START = re.compile(r"^([#+\-=])")
+_SUB = re.compile(r"<sub>(.*?)</sub>", re.DOTALL)
 
 
 def md_escape(text: str) -> str:
     """Text shown literally by st.markdown (no emphasis, links, lists, LaTeX or HTML from paper text)."""
     text = _INLINE_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
     return _BLOCK_START.sub(r"\\\1", _LIST_NUMBER.sub(r"\1\\\2", text))
+
+
+def post_markdown(text: str) -> str:
+    """A digest post's or summary's Markdown as st.markdown shows it: page notes in grey, not <sub>."""
+    return _SUB.sub(lambda m: f":gray[{m.group(1)}]" if m.group(1).strip() else "", text)
 
 
 def marked(text: str, query: str) -> str:

@@ -1,11 +1,13 @@
-"""Home: the library at a glance: counts, the newest papers, the latest questions."""
+"""Home: the library at a glance: counts, work in progress, the newest papers, digests and questions."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from assistant.digest_render import past_digests, read_digest
+from assistant.errors import PaperlampError
 from assistant.history import glance
-from ui import state
+from ui import jobs, state
 from ui.widgets import md_escape, plural
 
 st.title("paperlamp")
@@ -13,9 +15,11 @@ st.caption("A local-first research assistant: your papers, searched and answered
 
 summary = state.attempt(lambda: glance(state.assistant()))
 if summary is not None:
-    papers, chunks, questions = st.columns(3)
+    digests = past_digests(state.assistant().home.digests)
+    papers, chunks, posts, questions = st.columns(4)
     papers.metric("Papers", summary.papers)
     chunks.metric("Passages", summary.chunks)
+    posts.metric("Digests", len(digests))
     questions.metric("Questions asked", summary.questions)
     if not summary.papers:
         st.info("The library is empty. Add PDFs on the Library page.")
@@ -23,7 +27,12 @@ if summary is not None:
         "pages/library.py", label="Library: add, browse and read papers", icon=":material/library_books:"
     )
 
-    recent, asked = st.columns(2)
+    running = jobs.registry().active()
+    if running:
+        st.subheader("In progress")
+        jobs.follow(running, jobs.progress_box)
+
+    recent, digested, asked = st.columns(3)
     with recent:
         st.subheader("Recently added")
         for paper in summary.recent_papers:
@@ -32,6 +41,17 @@ if summary is not None:
             st.markdown(f"- **{md_escape(paper.title)}**{year} · {pages} · {paper.added_at[:10]}")
         if not summary.recent_papers:
             st.caption("No papers yet.")
+    with digested:
+        st.subheader("Recent digests")
+        for post in digests[:5]:
+            try:
+                count = f" · {plural(len(read_digest(post).entries), 'paper')}"
+            except PaperlampError:
+                count = " · unreadable"
+            st.markdown(f"- {post.stem[:10]} · **{md_escape(post.stem[11:])}**{count}")
+        if not digests:
+            st.caption("No digests yet.")
+        st.page_link("pages/digest.py", label="Digest new arXiv papers", icon=":material/newspaper:")
     with asked:
         st.subheader("Recent questions")
         for q in summary.recent_questions:

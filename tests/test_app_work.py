@@ -1,0 +1,365 @@
+"""The app's long work through AppTest: digests, arXiv ids, summaries, comparisons, background jobs.
+
+A real small library (real PyMuPDF, Chroma, SQLite), the loopback arXiv replay, the hashing
+embedder and a scripted generator; a gate in the generator holds a job mid-way when a test needs it
+still running.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from assistant.build import Assistant, build_assistant
+from assistant.compare import Comparer, to_csv, to_markdown
+from assistant.reading import kept_summary, summary_file
+from assistant.settings import load_settings
+from ingest.arxiv_client import build_query
+from models.generator import Prompt
+from tests.arxiv_server import ArxivReplay, Reply, replay_server
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.papers import enzyme_paper, sensor_paper
+from tests.test_app import APP, ENZYME, SENSOR
+from tests.test_digest import entry, paper_pdf, reply
+from ui import jobs, state
+from ui.widgets import md_escape
+
+TODAY = datetime.now().date()
+GRIDNET = "GridNet {n}: Cell Segmentation with Grid Encoders"
+
+
+class GatedGenerator(ScriptedGenerator):
+    """A scripted generator that, while its gate is closed, waits before answering."""
+
+    def __init__(self) -> None:
+        super().__init__(self._reply)
+        self.gate = threading.Event()
+        self.gate.set()
+        self.waiting = threading.Event()
+
+    def _reply(self, prompt: Prompt) -> str:
+        if not self.gate.is_set():
+            self.waiting.set()
+            self.gate.wait(30)
+        if "42 degrees" in prompt.material and prompt.cue in ("Answer:", "Results:"):
+            return " PetX is most active at 42 degrees Celsius [1]."
+        return reply(prompt)
+
+
+@pytest.fixture
+def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
+    """A loopback arXiv the settings point at, with no pauses and one retry."""
+    for server in replay_server():
+        monkeypatch.setenv("PAPERLAMP_ARXIV_API_URL", server.api_url)
+        monkeypatch.setenv("PAPERLAMP_ARXIV__DELAY_SECONDS", "0")
+        monkeypatch.setenv("PAPERLAMP_ARXIV__RETRIES", "1")
+        monkeypatch.setenv("PAPERLAMP_ARXIV__TIMEOUT_SECONDS", "5")
+        yield server
+
+
+@pytest.fixture
+def generator() -> GatedGenerator:
+    return GatedGenerator()
+
+
+@pytest.fixture
+def app_lib(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, generator: GatedGenerator, replay: ArxivReplay
+) -> Iterator[Assistant]:
+    """The app's assistant (hashing embedder, gated scripted generator) on the replayed arXiv."""
+    made = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=generator)
+    made.asker.min_evidence = 0.2
+    monkeypatch.setattr(state, "build", lambda: made)
+    state.forget_assistant()
+    jobs.registry.clear()
+    yield made
+    generator.gate.set()
+    for job in jobs.registry().active():
+        assert jobs.registry().wait(job, 60), f"{job.title} did not end"
+    jobs.registry.clear()
+    state.forget_assistant()
+    made.close()
+
+
+@pytest.fixture
+def stocked(app_lib: Assistant, tmp_path: Path) -> Assistant:
+    results = list(app_lib.library.add([enzyme_paper(tmp_path), sensor_paper(tmp_path)]))
+    assert [r.status for r in results] == ["added", "added"]
+    return app_lib
+
+
+def _open(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    if page != "home":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _finish(at: AppTest) -> AppTest:
+    """Let every background job end, then run the page again (as its polling fragment would)."""
+    for job in jobs.registry().active():
+        assert jobs.registry().wait(job, 60), f"{job.title} did not end"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest, kind: str) -> list[Any]:
+    return [cast(Any, e).value for e in at.get(kind)]
+
+
+def _captions(at: AppTest) -> list[str]:
+    """The captions of every image on the page."""
+    return [c for e in at.get("image") for c in cast(Any, e).captions]
+
+
+def _downloads(at: AppTest) -> list[str]:
+    """The labels of the page's download buttons."""
+    return [e.proto.label for e in at.get("download_button")]
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Every named file the app hands Streamlit to serve (downloads), by file name."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(
+        self: MemoryMediaFileStorage, data: Any, mimetype: str, kind: Any, filename: Any = None
+    ) -> str:
+        if filename:
+            files[filename] = data if isinstance(data, bytes) else Path(data).read_bytes()
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def _serve_topic(replay: ArxivReplay, tmp_path: Path, ns: list[int]) -> None:
+    since = TODAY - timedelta(days=6)
+    feed = [entry(n, published=f"{TODAY.isoformat()}T0{n}:00:00Z") for n in ns]
+    replay.on_query(replay.feed(feed), search_query=build_query("segmentation", ["cs.CV"], since, TODAY))
+    for n in ns:
+        replay.on_pdf(f"2401.0000{n}v1", paper_pdf(tmp_path, n))
+
+
+# --- digest ---------------------------------------------------------------------------------------
+def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
+    app_lib: Assistant,
+    generator: GatedGenerator,
+    replay: ArxivReplay,
+    tmp_path: Path,
+    served: dict[str, bytes],
+) -> None:
+    _serve_topic(replay, tmp_path, [1, 2])
+    at = _open("digest")
+    at.text_input(key="digest_name").input("Segmentation")
+    at.text_input(key="digest_query").input("segmentation")
+    at.text_input(key="digest_categories").input("cs.CV")
+    at.number_input(key="digest_max").set_value(3)
+    generator.gate.clear()
+    [run] = [b for b in at.button if b.label == "Run the digest"]
+    run.click().run()
+    assert generator.waiting.wait(30)  # the first paper is fetched, read and cropped; generation waits
+    at.run()
+    assert not at.exception
+    [job] = jobs.registry().active()
+    assert job.title == "Digest: Segmentation"
+    steps = [m for m in _texts(at, "markdown") if m.startswith("- ✓")]
+    title = md_escape(GRIDNET.format(n=1))
+    stages = ["✓ 1/2 fetch", "✓ 1/2 read", "✓ 1/2 figures", "… 1/2 generation"]
+    assert steps == ["\n".join(f"- {stage}: {title}" for stage in stages)]
+    assert any(0 < cast(Any, b).value < 100 for b in at.get("progress"))
+
+    generator.gate.set()
+    _finish(at)
+    post = f"{TODAY.isoformat()}-segmentation"
+    assert _texts(at, "success") == [f"Segmentation: 2 new papers, posted as {post}.md"]
+    assert at.selectbox(key="digest_post").value == post
+    sections = [m for m in _texts(at, "markdown") if m.startswith("## ")]
+    assert [s.splitlines()[0] for s in sections] == [
+        f"## 1. {GRIDNET.format(n=1)}",
+        f"## 2. {GRIDNET.format(n=2)}",
+    ]
+    assert "<sub>" not in sections[0] and ":gray[" in sections[0]
+    captions = _captions(at)
+    assert captions == ["Figure 1 (p. 1): Figure 1: The GridNet architecture."] * 2
+    assert _downloads(at) == ["Download the Markdown post", "Download the JSON"]
+    markdown = (app_lib.home.digests / f"{post}.md").read_bytes()
+    assert markdown.startswith(b"---\ntitle:") and served[f"{post}.md"] == markdown
+    assert served[f"{post}.json"] == (app_lib.home.digests / f"{post}.json").read_bytes()
+
+    at.switch_page("pages/home.py").run()
+    assert [m.value for m in at.metric] == ["2", str(app_lib.library.catalog.chunk_count()), "1", "0"]
+    assert f"- {TODAY.isoformat()} · **segmentation** · 2 papers" in _texts(at, "markdown")
+
+
+def test_a_digest_that_arxiv_refuses_is_a_readable_error(app_lib: Assistant, replay: ArxivReplay) -> None:
+    since = TODAY - timedelta(days=1)
+    replay.on_query(Reply.error(503), search_query=build_query("segmentation", [], since, TODAY))
+    at = _open("digest")
+    at.text_input(key="digest_name").input("segmentation")
+    at.number_input(key="digest_days").set_value(2)
+    [run] = [b for b in at.button if b.label == "Run the digest"]
+    run.click().run()
+    _finish(at)
+    [error] = _texts(at, "error")
+    assert error.startswith("Digest: segmentation: ") and "503" in error and "Traceback" not in error
+    assert "No digests yet" in " ".join(_texts(at, "caption"))
+
+
+def test_a_digest_needs_a_topic_name(app_lib: Assistant) -> None:
+    at = _open("digest")
+    [run] = [b for b in at.button if b.label == "Run the digest"]
+    run.click().run()
+    assert _texts(at, "error") == ["Give the topic a name: it names the post and keeps the topic's history."]
+    assert jobs.registry().latest("digest") is None
+
+
+# --- arXiv ids, figures and summaries in the library ------------------------------------------------
+def test_arxiv_ids_are_added_like_fetch_and_the_paper_shows_its_figures(
+    app_lib: Assistant, replay: ArxivReplay, tmp_path: Path
+) -> None:
+    replay.on_query(replay.feed([entry(3)]), id_list="2401.00003,2401.00009")
+    replay.on_pdf("2401.00003v1", paper_pdf(tmp_path, 3))
+    at = _open("library")
+    at.text_input(key="library_arxiv_ids").input("2401.00003, 2401.00009")
+    [fetch] = [b for b in at.button if b.label == "Fetch from arXiv"]
+    fetch.click().run()
+    _finish(at)
+    title = GRIDNET.format(n=3)
+    assert _texts(at, "error") == ["arXiv does not know 2401.00009"]
+    assert _texts(at, "success") == [f"Added “{title}” from arXiv (arxiv:2401.00003v1, 1 page)"]
+    assert at.text_input(key="library_arxiv_ids").value == ""
+    assert at.dataframe[0].value["title"].tolist() == [title]
+    [paper] = app_lib.library.papers()
+    assert paper.id == "arxiv:2401.00003v1" and paper.authors == ("Ada Lovelace 3", "Grace Hopper")
+
+    at.selectbox(key="library_open").set_value(paper.id).run()
+    assert not at.exception
+    captions = _captions(at)
+    assert "Figure 1 (p. 1): Figure 1: The GridNet architecture." in captions
+    assert (app_lib.home.figures / paper.sha256 / "fig-1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_bad_arxiv_id_is_a_readable_error(app_lib: Assistant) -> None:
+    at = _open("library")
+    at.text_input(key="library_arxiv_ids").input("not-an-id")
+    [fetch] = [b for b in at.button if b.label == "Fetch from arXiv"]
+    fetch.click().run()
+    _finish(at)
+    [error] = _texts(at, "error")
+    assert error.startswith("Fetching 1 paper from arXiv: 'not-an-id' is not an arXiv id; write it like")
+    assert app_lib.library.papers() == []
+
+
+def test_a_summary_is_written_on_demand_kept_and_read_back(
+    stocked: Assistant, generator: GatedGenerator
+) -> None:
+    paper = next(p for p in stocked.library.papers() if p.title == ENZYME)
+    at = _open("library")
+    at.selectbox(key="library_open").set_value(paper.id).run()
+    assert "No summary yet" in " ".join(_texts(at, "caption"))
+    [write] = [b for b in at.button if b.label == "Write the summary"]
+    write.click().run()
+    _finish(at)
+    kept = kept_summary(stocked.home, paper, "en")
+    assert kept is not None and kept.summary.paper_id == paper.id
+    assert summary_file(stocked.home, paper, "en").is_file()
+    shown = "\n".join(_texts(at, "markdown"))
+    assert kept.summary.one_line.text.startswith("The paper's")  # the scripted reply, checked and kept
+    assert kept.summary.one_line.text in shown
+    assert "#### Key Takeaways" in shown
+    assert [b.label for b in at.button if b.label.startswith("Write")] == ["Write the summary again"]
+    asked = len(generator.prompts)
+    again = _open("library")
+    again.selectbox(key="library_open").set_value(paper.id).run()
+    assert kept.summary.one_line.text in "\n".join(_texts(again, "markdown"))
+    assert len(generator.prompts) == asked  # read back, not generated again
+
+
+def test_a_job_keeps_running_while_the_user_is_on_other_pages(
+    stocked: Assistant, generator: GatedGenerator
+) -> None:
+    paper = next(p for p in stocked.library.papers() if p.title == SENSOR)
+    at = _open("library")
+    at.selectbox(key="library_open").set_value(paper.id).run()
+    generator.gate.clear()
+    [write] = [b for b in at.button if b.label == "Write the summary"]
+    write.click().run()
+    assert generator.waiting.wait(30)
+    at.switch_page("pages/search.py").run()
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    [job] = jobs.registry().active()
+    assert job.kind == "summary" and job.state == "running"
+    assert "In progress" in [h.value for h in at.subheader]
+    assert any(m.startswith(f"**Summarizing “{md_escape(SENSOR)}”**") for m in _texts(at, "markdown"))
+
+    at.switch_page("pages/library.py").run()  # back: the paper is still open, its job still running
+    assert at.selectbox(key="library_open").value == paper.id
+    assert not [b for b in at.button if b.label.startswith("Write")]
+    generator.gate.set()
+    _finish(at)
+    assert job.state == "done"
+    kept = kept_summary(stocked.home, paper, "en")
+    assert kept is not None and kept.summary.one_line.text in "\n".join(_texts(at, "markdown"))
+
+
+# --- compare --------------------------------------------------------------------------------------
+def test_compare_shows_the_matrix_with_citations_and_downloads(
+    stocked: Assistant, served: dict[str, bytes]
+) -> None:
+    ids = [p.id for p in sorted(stocked.library.papers(), key=lambda p: p.title, reverse=True)]
+    at = _open("compare")
+    assert at.multiselect(key="compare_aspects").value == [
+        "problem",
+        "method",
+        "data",
+        "results",
+        "limitations",
+    ]
+    at.multiselect(key="compare_papers").set_value(ids)
+    at.multiselect(key="compare_aspects").set_value(["results"])
+    at.text_input(key="compare_other").input("battery life")
+    [go] = [b for b in at.button if b.label == "Compare"]
+    go.click().run()
+    _finish(at)
+    expected = Comparer(stocked.searcher, lambda: stocked.asker.generator).compare(
+        ids, ["results", "battery life"]
+    )
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["aspect", SENSOR, ENZYME]
+    assert table["aspect"].tolist() == ["results", "battery life"]
+    for aspect, row in zip(expected.aspects, table.to_dict("records"), strict=True):
+        assert row[SENSOR] == expected.cells[aspect][ids[0]].text
+        assert row[ENZYME] == expected.cells[aspect][ids[1]].text
+    assert expected.cells["results"][ids[1]].text == "PetX is most active at 42 degrees Celsius. [1]"
+    assert _downloads(at) == ["Download Markdown", "Download CSV"]
+    assert served["comparison.md"].decode().startswith(f"| aspect | {SENSOR} | {ENZYME} |")
+    assert served["comparison.md"] == to_markdown(expected).encode()
+    assert served["comparison.csv"].decode().splitlines()[0] == f"aspect,{ids[0]},{ids[1]}"
+    assert served["comparison.csv"] == to_csv(expected).encode()
+    cites = [b for b in at.button if b.label.startswith("[1] ")]
+    assert f"[1] {ENZYME}, p. 1" in [b.label for b in cites]
+    next(b for b in cites if ENZYME in b.label).click().run()
+    assert not at.exception
+    assert len(at.get("image")) == 1
+
+
+def test_compare_with_one_paper_says_why_not(stocked: Assistant) -> None:
+    at = _open("compare")
+    at.multiselect(key="compare_papers").set_value([stocked.library.papers()[0].id])
+    [go] = [b for b in at.button if b.label == "Compare"]
+    go.click().run()
+    _finish(at)
+    [error] = _texts(at, "error")
+    assert error == "Comparing 1 paper on 5 aspects: a comparison needs at least two different papers; got 1"
