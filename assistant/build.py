@@ -41,8 +41,8 @@ class Assistant:
     asker: Asker
 
     def close(self) -> None:
-        """Release the catalog connection."""
-        self.library.catalog.close()
+        """Release the store (so other processes may open it) and the catalog connection."""
+        self.library.close()
 
 
 def embedding_model_path(settings: Settings) -> Path:

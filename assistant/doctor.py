@@ -95,25 +95,28 @@ def _serves(url: str, api_key: str, wanted: str) -> str:
 
 def _model_checks(assistant: Assistant, load: bool) -> list[Check]:
     checks: list[Check] = []
+    step = "embedder loads"  # the check a failure is reported under
     try:
         if not assistant.settings.embedding.url:
             path = embedding_model_path(assistant.settings)
             checks.append(Check("embedding model", str(path), path.is_dir()))
         if load:
             embedder = assistant.library.embedder
-            checks.append(Check("embedder loads", f"{embedder.name}, reads {embedder.max_tokens} tokens"))
+            checks.append(Check(step, f"{embedder.name}, reads {embedder.max_tokens} tokens"))
+            step = "vectors"
             store = assistant.library.store
-            checks.append(Check("vectors", f"{store.count()} in {store.collection}"))
+            checks.append(Check(step, f"{store.count()} in {store.collection}"))
+            step = "consistency"
             report = assistant.library.repair()
             checks.append(
                 Check(
-                    "consistency",
+                    step,
                     ", ".join(f"{k}={v}" for k, v in report.items()),
                     report["pending_papers"] == 0,
                 )
             )
     except PaperlampError as exc:
-        checks.append(Check("embedder loads", str(exc), False))
+        checks.append(Check(step, str(exc), False))
     try:
         if not assistant.settings.llm.url:
             gguf = gguf_model_path(assistant.settings, assistant.home)

@@ -105,6 +105,13 @@ class Library:
             self._store = self._store_factory()
         return self._store
 
+    def close(self) -> None:
+        """Release the vector store (it reopens on next use) and close the catalog."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+        self.catalog.close()
+
     @property
     def embedder(self) -> Embedder:
         """The embedder, loaded on first use (seconds)."""

@@ -7,12 +7,15 @@ used and similarity is `1 - distance`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -66,6 +69,8 @@ class ChromaStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         where = url or str(path)
+        self._lock: FolderLock | None = None
+        self._closed = False
         try:
             if url:
                 self.client = _http_client(chromadb, url, token, chroma_settings)
@@ -73,13 +78,16 @@ class ChromaStore:
                 if path is None:
                     raise BackendError("an embedded Chroma store needs a folder")
                 path.mkdir(parents=True, exist_ok=True)
+                self._lock = hold_folder(path)
                 self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             collection_obj = self.client.get_or_create_collection(
                 collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
         except BackendError:
+            self._release_lock()
             raise
         except Exception as exc:
+            self._release_lock()
             if url:
                 raise _server_error(url, exc) from exc
             raise BackendError(f"cannot open the Chroma store at {where}: {exc}") from exc
@@ -87,6 +95,25 @@ class ChromaStore:
         self._collection = _ServerCollection(collection_obj, url) if url else collection_obj
         self.location = where
         self.collection = collection
+
+    def close(self) -> None:
+        """Close the client; the last embedded store of a folder in this process unlocks it.
+
+        Chroma stops a folder's in-process system with its last client, so a later open reads
+        what other processes wrote meanwhile instead of a stale index.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.client.close()
+        finally:
+            self._release_lock()
+
+    def _release_lock(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     def add(
         self,
@@ -204,8 +231,12 @@ def embedded_collections(path: Path) -> list[str]:
     settings = ChromaSettings(
         anonymized_telemetry=False, allow_reset=False
     )  # as ChromaStore's, or Chroma refuses
-    client = chromadb.PersistentClient(path=str(path), settings=settings)
-    return sorted(c.name for c in client.list_collections())
+    lock = hold_folder(path)
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=settings)
+        return sorted(c.name for c in client.list_collections())
+    finally:
+        lock.release()
 
 
 def chroma_heartbeat(url: str, token: str = "") -> str:
@@ -240,3 +271,53 @@ def _http_client(chromadb: Any, url: str, token: str, settings: Any) -> Any:
         headers=headers,
         settings=settings,
     )
+
+
+class FolderLock:
+    """This process's hold on an embedded Chroma folder, shared by every store opened on it here."""
+
+    _held: ClassVar[dict[Path, tuple[int, int]]] = {}  # folder -> (lock file descriptor, holders)
+    _guard = threading.Lock()
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def release(self) -> None:
+        """Drop this hold; the last one in the process unlocks the folder."""
+        with FolderLock._guard:
+            fd, holders = FolderLock._held.pop(self.folder, (-1, 0))
+            if holders > 1:
+                FolderLock._held[self.folder] = (fd, holders - 1)
+            elif fd >= 0:
+                os.close(fd)  # closing the descriptor drops the flock
+
+
+def hold_folder(folder: Path) -> FolderLock:
+    """Claim an embedded Chroma folder for this process, or say which process has it.
+
+    Embedded Chroma keeps its index in memory per process, so two processes writing one folder
+    corrupt it. Within a process Chroma shares one client per folder, so holds here are counted.
+    The operating system drops the lock when the process ends, however it ends.
+    """
+    folder = folder.resolve()
+    with FolderLock._guard:
+        if folder in FolderLock._held:
+            fd, holders = FolderLock._held[folder]
+            FolderLock._held[folder] = (fd, holders + 1)
+            return FolderLock(folder)
+        lock_path = folder.with_name(folder.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.read(fd, 300).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise BackendError(
+                f"the library's vector store is in use by {owner}; stop that process, or share the "
+                "library through a Chroma server (PAPERLAMP_CHROMA_URL)"
+            ) from None
+        os.ftruncate(fd, 0)
+        command = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))
+        os.write(fd, f"process {os.getpid()} ({command})".encode())
+        FolderLock._held[folder] = (fd, 1)
+        return FolderLock(folder)

@@ -138,6 +138,41 @@ def test_doctor_reports_where_things_live_and_checks_them(tmp_path: Path, isolat
     assert checks["arXiv API"]["value"] == "https://export.arxiv.org/api/query"
 
 
+def test_a_store_held_by_another_process_is_named_while_the_catalog_stays_readable(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    import subprocess
+    import sys
+
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path))])
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from models.store import hold_folder; "
+            "hold_folder(Path(sys.argv[1])); print('held', flush=True); sys.stdin.read()",
+            str(isolated_home / "chroma"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        refused = runner.invoke(app, ["search", "battery lifetime"])
+        assert refused.exit_code == 1
+        [line] = refused.stderr.strip().splitlines()
+        assert f"in use by process {holder.pid}" in line
+        assert len(json.loads(runner.invoke(app, ["list", "--json"]).stdout)) == 1
+        checks = {c["name"]: c for c in json.loads(runner.invoke(app, ["doctor", "--json"]).stdout)}
+        assert not checks["vectors"]["ok"] and "PAPERLAMP_CHROMA_URL" in checks["vectors"]["value"]
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert runner.invoke(app, ["search", "battery lifetime"]).exit_code == 0
+
+
 def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
     from assistant.samples import sample_papers, sample_questions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -169,3 +170,35 @@ def test_documents_are_added_in_groups_and_only_once(assistant: Assistant) -> No
     again = list(assistant.library.add_documents([item(1), item(5)]))
     assert [r.status for r in again] == ["exists", "added"]
     assert assistant.searcher.search("topic3", 1)[0].paper_id == "corpus:3"
+
+
+def test_a_second_process_is_refused_the_embedded_store_until_the_first_lets_go(
+    assistant: Assistant,
+) -> None:
+    """Two processes writing one embedded Chroma folder corrupt it; the second is told who holds it."""
+    import subprocess
+    import sys
+
+    from models.store import ChromaStore
+
+    opener = (
+        "import sys; from pathlib import Path; from models.store import ChromaStore; "
+        "from models.errors import BackendError\n"
+        "try:\n    ChromaStore('probe', path=Path(sys.argv[1]))\n"
+        "except BackendError as exc:\n    sys.exit(str(exc))\n"
+    )
+    folder = str(assistant.home.chroma)
+    assert assistant.library.store.count() == 0  # this process now holds the folder
+    same_process = ChromaStore("probe", path=assistant.home.chroma)  # shared within a process
+    same_process.close()
+
+    refused = subprocess.run([sys.executable, "-c", opener, folder], capture_output=True, text=True)
+    assert refused.returncode == 1
+    message = refused.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert f"in use by process {os.getpid()}" in message
+    assert "PAPERLAMP_CHROMA_URL" in message
+
+    assistant.library.close()
+    allowed = subprocess.run([sys.executable, "-c", opener, folder], capture_output=True, text=True)
+    assert allowed.returncode == 0, allowed.stderr

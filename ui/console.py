@@ -36,7 +36,7 @@ PaperRef = Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line to stderr and exit non-zero."""
-    err.print(f"[red]error:[/red] {escape(message)}")
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)  # one line, however narrow
     raise typer.Exit(code)
 
 
