@@ -317,7 +317,15 @@ def hold_folder(folder: Path) -> FolderLock:
                 "library through a Chroma server (PAPERLAMP_CHROMA_URL)"
             ) from None
         os.ftruncate(fd, 0)
-        command = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))
-        os.write(fd, f"process {os.getpid()} ({command})".encode())
+        os.write(fd, f"process {os.getpid()} ({_this_program()})".encode())
         FolderLock._held[folder] = (fd, 1)
         return FolderLock(folder)
+
+
+def _this_program() -> str:
+    """What this process is, in words a user recognises in a message about the lock."""
+    if "streamlit" in sys.modules:
+        return "the paperlamp app"
+    program = Path(sys.argv[0]).name if sys.argv else "python"
+    words = [a for a in sys.argv[1:3] if not a.startswith("-")] if program == "paperlamp" else []
+    return " ".join([program, *words])
