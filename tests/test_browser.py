@@ -1,7 +1,8 @@
 """The app in a real browser: `paperlamp ui` as a subprocess, driven by Debian's headless Chromium.
 
-Opens every page, uploads two papers, searches, asks a question and opens a citation, with the
-real bundled models; screenshots go to test-artifacts/. No request may leave 127.0.0.1.
+Opens every page, uploads two papers, searches, asks a question and opens a citation, compares
+the two papers, and runs a one-paper digest from a loopback arXiv (leaving the page while it runs),
+with the real bundled models; screenshots go to test-artifacts/. No request may leave 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,17 +14,23 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from ingest.arxiv_client import build_query
+from tests.arxiv_server import ArxivReplay, replay_server
 from tests.papers import enzyme_paper, sensor_paper
+from tests.test_digest import entry, paper_pdf
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 ENZYME = "A Thermostable Enzyme that Degrades PET Plastic"
+SENSOR = "LoomNet: A Low-Power Protocol for Field Sensor Networks"
+TODAY = datetime.now().date()
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,10 +59,25 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 6
 
 
 @pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[str]:
+def arxiv(tmp_path: Path) -> Iterator[ArxivReplay]:
+    """A loopback arXiv with one new segmentation paper (with a figure) submitted today."""
+    for server in replay_server():
+        query = build_query("segmentation", ["cs.CV"], TODAY - timedelta(days=6), TODAY)
+        server.on_query(server.feed([entry(1, published=f"{TODAY}T09:00:00Z")]), search_query=query)
+        server.on_pdf("2401.00001v1", paper_pdf(tmp_path, 1))
+        yield server
+
+
+@pytest.fixture
+def app_url(tmp_path: Path, arxiv: ArxivReplay) -> Iterator[str]:
     """`paperlamp ui` on a free port over an empty library in tmp_path; stopped afterwards."""
     port = _free_port()
-    env = os.environ | {"PAPERLAMP_HOME": str(tmp_path / "home"), "PAPERLAMP_CONFIG": str(tmp_path / "none")}
+    env = os.environ | {
+        "PAPERLAMP_HOME": str(tmp_path / "home"),
+        "PAPERLAMP_CONFIG": str(tmp_path / "none"),
+        "PAPERLAMP_ARXIV_API_URL": arxiv.api_url,
+        "PAPERLAMP_ARXIV__DELAY_SECONDS": "0",
+    }
     log = (tmp_path / "app.log").open("wb")
     command = [str(Path(sys.executable).with_name("paperlamp")), "ui", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -122,6 +144,7 @@ def test_every_page_add_search_ask_and_open_a_citation(app_url: str, tmp_path: P
             page.get_by_label("Open a paper").click()
             page.get_by_role("option", name=f"{ENZYME} (2023)").click()
             expect(page.get_by_role("heading", name=ENZYME)).to_be_visible()
+            page.get_by_role("tab", name="Pages").click()
             expect(page.get_by_role("img")).to_have_count(1, timeout=30_000)
             shot("3-library-paper")
 
@@ -145,15 +168,59 @@ def test_every_page_add_search_ask_and_open_a_citation(app_url: str, tmp_path: P
             expect(page.get_by_role("img")).to_have_count(1, timeout=30_000)
             shot("5-ask-citation")
 
+            page.goto(f"{app_url}/compare")
+            page.get_by_label("Papers", exact=True).click()
+            page.get_by_role("option", name=f"{ENZYME} (2023)").click()
+            page.get_by_label("Papers", exact=True).click()
+            page.get_by_role("option", name=f"{SENSOR} (2021)").click()
+            page.keyboard.press("Escape")
+            aspects = page.get_by_label("Aspects", exact=True)
+            aspects.click()
+            for _ in range(4):  # keep only the first default aspect, "problem": two cells to write
+                aspects.press("Backspace")
+            page.keyboard.press("Escape")
+            page.get_by_role("button", name="Compare", exact=True).click()
+            expect(page.get_by_role("heading", name="Cells and their citations")).to_be_visible(
+                timeout=240_000
+            )
+            expect(page.get_by_role("heading", name="problem")).to_be_visible()
+            expect(page.get_by_role("button", name="Download Markdown")).to_be_visible()
+            expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+            shot("6-compare")
+
+            page.goto(f"{app_url}/digest")
+            page.get_by_label("Topic", exact=True).fill("segmentation")
+            page.get_by_label("Topic", exact=True).press("Enter")
+            page.get_by_label("Categories").fill("cs.CV")
+            page.get_by_label("Categories").press("Enter")
+            page.get_by_label("At most (papers)").fill("1")
+            page.get_by_label("At most (papers)").press("Enter")
+            page.get_by_role("button", name="Run the digest").click()
+            expect(page.get_by_text("Digest: segmentation")).to_be_visible(timeout=30_000)
+            page.goto(app_url)  # leave while it runs (a new session): the job goes on
+            expect(page.get_by_role("heading", name="In progress")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Digest: segmentation")).to_be_visible()
+            shot("7-home-digest-running")
+            page.goto(f"{app_url}/digest")
+            post = f"{TODAY.isoformat()}-segmentation"
+            expect(page.get_by_text(f"segmentation: 1 new paper, posted as {post}.md")).to_be_visible(
+                timeout=300_000
+            )
+            expect(page.get_by_text("1. GridNet 1: Cell Segmentation with Grid Encoders")).to_be_visible()
+            expect(page.get_by_text("Figure 1 (p. 1): Figure 1: The GridNet architecture.")).to_be_visible()
+            expect(page.get_by_role("button", name="Download the Markdown post")).to_be_visible()
+            shot("8-digest")
+
             page.goto(f"{app_url}/settings")
             expect(page.get_by_text("Gemma 3 270M Q4_K_M (bundled)")).to_be_visible(timeout=30_000)
-            shot("6-settings")
+            shot("9-settings")
 
             page.goto(app_url)
             expect(page.get_by_text("At what temperature is the enzyme PetX most active?")).to_be_visible(
                 timeout=30_000
             )
-            shot("7-home")
+            expect(page.get_by_text("segmentation · 1 paper")).to_be_visible()
+            shot("10-home")
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "app-failure.png"), full_page=True)
             raise

@@ -57,7 +57,6 @@ def _run(requests: list[DigestRequest], key: str, title: str) -> None:
         return done
 
     jobs.start("digest", key, title, work)
-    st.session_state.pop("digest_post", None)  # show the newest post once it is written
 
 
 def _run_chosen() -> None:
@@ -158,6 +157,11 @@ if not posts:
     st.caption(f"No digests yet in {folder}.")
 else:
     names = {p.stem: p for p in posts}
+    if latest is not None and latest.state == "done" and st.session_state.get("digest_shown") != latest.id:
+        written = [d.json_path.stem for d in latest.result if d.json_path is not None]
+        st.session_state["digest_shown"] = latest.id  # open the post a run just wrote, once
+        if written and written[0] in names:
+            st.session_state["digest_post"] = written[0]
     if st.session_state.get("digest_post") not in names:
         st.session_state["digest_post"] = posts[0].stem
     stem = st.selectbox("Post", list(names), format_func=lambda s: f"{s[:10]} · {s[11:]}", key="digest_post")
