@@ -365,3 +365,34 @@ def test_compare_with_one_paper_says_why_not(stocked: Assistant) -> None:
     _finish(at)
     [error] = _texts(at, "error")
     assert error == "Comparing 1 paper on 5 aspects: a comparison needs at least two different papers; got 1"
+
+
+def test_a_configured_topic_is_digested_with_its_own_query_categories_and_size(
+    app_lib: Assistant,
+    generator: GatedGenerator,
+    replay: ArxivReplay,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "no-config.toml").write_text(
+        '[[topics]]\nname = "Cells"\nquery = "segmentation"\ncategories = ["cs.CV"]\nmax_papers = 1\n',
+        encoding="utf-8",
+    )
+    configured = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=generator)
+    monkeypatch.setattr(state, "build", lambda: configured)
+    state.forget_assistant()
+    _serve_topic(replay, tmp_path, [1])
+    at = _open("digest")
+    assert at.radio(key="digest_source").value == "topic"
+    assert at.selectbox(key="digest_topic").value == "Cells"
+    assert at.number_input(key="digest_max").value == 1
+    [run] = [b for b in at.button if b.label == "Run the digest"]
+    run.click().run()
+    _finish(at)
+    post = f"{TODAY.isoformat()}-cells"
+    assert _texts(at, "success") == [f"Cells: 1 new paper, posted as {post}.md"]
+    assert at.selectbox(key="digest_post").value == post
+    assert [m.splitlines()[0] for m in _texts(at, "markdown") if m.startswith("## ")] == [
+        f"## 1. {GRIDNET.format(n=1)}"
+    ]
+    configured.close()
