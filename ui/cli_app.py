@@ -50,7 +50,7 @@ def ui_command(
         int, typer.Option(help="Port on 127.0.0.1 to serve the app on.", min=1, max=65535)
     ] = 8501,
 ) -> None:
-    """Start the app in your browser: library, search and cited answers, on this machine only.
+    """Start the app in your browser: library, digests, search, answers and comparison, all local.
 
     It serves on 127.0.0.1 (never the network), uses the same library and settings as the other
     commands, and sends no usage statistics. Stop it with Ctrl-C.
