@@ -12,6 +12,7 @@ from typing import Any
 from assistant.digest_entries import Digest, DigestEntry, DigestRequest
 from assistant.errors import BadInput
 from assistant.summarize import Field, PaperSummary, Points, page_note
+from assistant.summary_text import has_chinese
 from models.home import write_text_atomically
 
 _POST_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -41,6 +42,8 @@ _LABELS = {
         "figures": "Figures",
         "updated": "updated",
         "quoted": "quoted from the paper",
+        "translated_quote": "translated from the paper",
+        "untranslated": "",
         "abstract_only": "abstract only",
     },
     "zh": {
@@ -66,6 +69,8 @@ _LABELS = {
         "figures": "Figures",
         "updated": "已更新",
         "quoted": "原文引用",
+        "translated_quote": "译自原文",
+        "untranslated": "未翻译",
         "abstract_only": "仅依据摘要",
     },
 }
@@ -158,13 +163,13 @@ def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
     h = "#" * level
     source = f" *({t['abstract_only']})*" if s.source == "abstract only" else ""
     lines = [f"{h} {t['one_line']}{source}", "", _prose(s.one_line, t), "", f"{h} {t['takeaways']}", ""]
-    lines += [f"- {item}" for item in s.takeaways.items] + [_note(s.takeaways, t), ""]
+    lines += [f"- {_item(item, t)}" for item in s.takeaways.items] + [_note(s.takeaways, t), ""]
     lines += [f"{h} {t['structured']}", ""]
     for n, key in enumerate(("background", "past_methods", "method", "tasks_results"), start=1):
         lines.append(f"({n}) **{t[key]}**: {_prose(getattr(s, key), t)}")
         lines.append("")
     lines += [f"{h} {t['methods']}", ""]
-    lines += [f"{i}. {step}" for i, step in enumerate(s.method_steps.items, start=1)]
+    lines += [f"{i}. {_item(step, t)}" for i, step in enumerate(s.method_steps.items, start=1)]
     lines += [_note(s.method_steps, t), "", f"{h} {t['conclusion']}", ""]
     lines.append(f"- **{t['significance']}**: {_prose(s.conclusion_significance, t)}")
     for key in ("innovation", "performance", "workload"):
@@ -172,17 +177,28 @@ def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
     return [*lines, ""]
 
 
+def _untranslated(text: str, t: dict[str, str]) -> bool:
+    """True in a Chinese post for English prose the model could not translate (shown as such)."""
+    return bool(t["untranslated"]) and bool(text) and not has_chinese(text)
+
+
 def _prose(f: Field, t: dict[str, str]) -> str:
-    text = f"“{f.text}”" if f.quoted else f.text
-    note = page_note(f.pages)
-    quoted = f" *{t['quoted']}*" if f.quoted else ""
-    return f"{text or 'None'} <sub>{note}{quoted}</sub>" if note or quoted else (text or "None")
+    # A translated quote is no longer the paper's words: no quotation marks, and it says so.
+    text = f"“{f.text}”" if f.quoted and not f.original else f.text
+    marks = [t["translated_quote"] if f.quoted and f.original else t["quoted"] if f.quoted else ""]
+    marks.append(t["untranslated"] if _untranslated(f.text, t) else "")
+    note = " ".join([page_note(f.pages), *(f"*{m}*" for m in marks if m)]).strip()
+    return f"{text or 'None'} <sub>{note}</sub>" if note else (text or "None")
+
+
+def _item(text: str, t: dict[str, str]) -> str:
+    return f"{text} <sub>*{t['untranslated']}*</sub>" if _untranslated(text, t) else text
 
 
 def _note(p: Points, t: dict[str, str]) -> str:
-    note = page_note(p.pages)
-    quoted = f" {t['quoted']}" if p.quoted else ""
-    return f"<sub>{note}{quoted}</sub>" if note or quoted else ""
+    mark = t["translated_quote"] if p.quoted and p.original else t["quoted"] if p.quoted else ""
+    note = " ".join(x for x in (page_note(p.pages), mark) if x)
+    return f"<sub>{note}</sub>" if note else ""
 
 
 def _figures(entry: DigestEntry, label: str) -> list[str]:

@@ -28,7 +28,6 @@ from assistant.summary_prompts import (
     field_prompt,
     material_text,
     stops_for,
-    title_prompt,
 )
 from assistant.summary_text import (
     StreamGuard,
@@ -39,9 +38,10 @@ from assistant.summary_text import (
     clean_prose,
     content_words,
     frequent_terms,
-    has_chinese,
+    grounded,
     sentences,
 )
+from assistant.summary_translate import translate, writes_chinese
 from models.generator import Generator, Prompt
 
 Progress = Callable[[str, int, int], None]
@@ -59,15 +59,24 @@ _ROLE_OF_HEADING: tuple[tuple[Role, re.Pattern[str]], ...] = (
 
 @dataclass(frozen=True)
 class Field:
-    """One summary field: its text and the pages it drew on; `quoted` when taken verbatim from the paper."""
+    """One summary field: its text and the pages it drew on; `quoted` when taken verbatim from the paper.
+
+    `original` is the English a Chinese field was translated from (a quote stays a quote in it).
+    """
 
     text: str
     pages: tuple[int, ...] = ()
     quoted: bool = False
+    original: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The field as a JSON-ready dict."""
-        return {"text": self.text, "pages": list(self.pages), "quoted": self.quoted}
+        return {
+            "text": self.text,
+            "pages": list(self.pages),
+            "quoted": self.quoted,
+            "original": self.original,
+        }
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,16 @@ class Points:
     items: tuple[str, ...]
     pages: tuple[int, ...] = ()
     quoted: bool = False
+    original: tuple[str, ...] = ()  # the English items, when the items were translated
 
     def to_json(self) -> dict[str, Any]:
         """The list as a JSON-ready dict."""
-        return {"items": list(self.items), "pages": list(self.pages), "quoted": self.quoted}
+        return {
+            "items": list(self.items),
+            "pages": list(self.pages),
+            "quoted": self.quoted,
+            "original": list(self.original),
+        }
 
 
 @dataclass(frozen=True)
@@ -123,9 +138,12 @@ class PaperSummary:
         for f in fields(cls):
             value = data.get(f.name)
             if isinstance(value, dict) and "items" in value:
-                value = Points(tuple(value["items"]), tuple(value["pages"]), bool(value["quoted"]))
+                original = tuple(value.get("original", ()))
+                value = Points(tuple(value["items"]), tuple(value["pages"]), bool(value["quoted"]), original)
             elif isinstance(value, dict):
-                value = Field(value["text"], tuple(value["pages"]), bool(value["quoted"]))
+                value = Field(
+                    value["text"], tuple(value["pages"]), bool(value["quoted"]), value.get("original", "")
+                )
             if value is not None:
                 values[f.name] = value
         return cls(**values)
@@ -164,6 +182,7 @@ class Summarizer:
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
         self.material_tokens = material_tokens
+        self._parts: dict[Role, list[Passage]] = {}
 
     @property
     def generator(self) -> Generator:
@@ -270,14 +289,22 @@ class Summarizer:
     ) -> PaperSummary:
         started = time.perf_counter()
         specs = [s for s in FIELDS if not (s.name == "keywords" and keywords)]
-        total = len(specs) + (lang == "zh")
+        # A model that cannot write Chinese itself writes English, translated field by field after.
+        self._parts = parts  # for list fields whose own part is too short to quote enough from
+        translating = lang == "zh" and not writes_chinese(self.generator)
+        total = len(specs) * (1 + translating) + (lang == "zh")
         values: dict[str, Field | Points] = {"keywords": keywords} if keywords else {}
         for done, spec in enumerate(specs):
             if progress:
                 progress(spec.name, done, total)
             passages = parts[spec.role]
             material = material_text(title, spec.role, lang, [(p.where, p.text) for p in passages])
-            values[spec.name] = self._field(spec, material, passages, lang)
+            values[spec.name] = self._field(spec, material, passages, "en" if translating else lang, title)
+        for done, spec in enumerate(specs if translating else (), start=len(specs)):
+            if progress:
+                progress(f"{spec.name} (中文)", done, total)
+            if spec.name != "keywords":  # keywords stay English, like the terms in the prose
+                values[spec.name] = self._translated(values[spec.name])
         translated = self._translate_title(title) if lang == "zh" else ""
         if progress:
             progress("done", total, total)
@@ -293,9 +320,9 @@ class Summarizer:
         )
 
     def _field(
-        self, spec: FieldSpec, material: str, passages: Sequence[Passage], lang: Lang
+        self, spec: FieldSpec, material: str, passages: Sequence[Passage], lang: Lang, title: str
     ) -> Field | Points:
-        """Generate one field, clean it, and quote the paper when nothing usable came back."""
+        """Generate one field, clean it, and quote the paper when nothing usable or grounded came back."""
         prompt = field_prompt(spec, material, lang)
         raw = self._generate(prompt, spec.max_tokens, stops_for(spec, lang))
         zh = lang == "zh"
@@ -307,7 +334,7 @@ class Summarizer:
             return Points(tuple(frequent_terms(texts)), _all_pages(passages), quoted=True)
         if spec.kind == "prose":
             text = clean_prose(raw, prompt.instruction, chinese=zh)
-            if text:
+            if text and grounded(text, material, title):
                 return Field(text, _pages_used(text, passages))
             picked = best_sentences(spec.query, texts, 1)
             return Field(
@@ -318,12 +345,15 @@ class Summarizer:
         head = spec.cue[lang].split("\n")[-1]  # the list's opening the cue already wrote
         joint = "" if zh or raw[:1].isspace() else " "
         items = clean_points(head + joint + raw, prompt.instruction, chinese=zh)
+        items = [item for item in items if grounded(item, material, title)]
         least = 2 if spec.kind == "steps" else 3
         if len(items) >= least:
             return Points(tuple(items), _pages_used(" ".join(items), passages))
-        picked = best_sentences(spec.query, texts, max(least, 3) - len(items))
+        # A short part (an abstract of two sentences) may not hold enough quotes: the rest of the paper does.
+        pool = [*passages, *(p for role in _ROLES for p in self._parts.get(role, ()) if p not in passages)]
+        picked = best_sentences(spec.query, [p.text for p in pool], max(least, 3) - len(items))
         quotes = tuple(s for _, s in picked if s not in items)
-        pages = _all_pages([passages[i] for i, _ in picked]) + _pages_used(" ".join(items), passages)
+        pages = _all_pages([pool[i] for i, _ in picked]) + _pages_used(" ".join(items), passages)
         return Points((*items, *quotes), tuple(sorted(set(pages))), quoted=not items)
 
     def _generate(self, prompt: Prompt, max_tokens: int, stop: Sequence[str]) -> str:
@@ -334,11 +364,19 @@ class Summarizer:
         except StreamStopped:
             return guard.text
 
+    def _translated(self, value: Field | Points) -> Field | Points:
+        """A field or list in Chinese where the model's translation is usable; English elsewhere."""
+        if isinstance(value, Field):
+            chinese = translate(value.text, self._generate)
+            return replace(value, text=chinese, original=value.text) if chinese else value
+        done = [translate(item, self._generate) for item in value.items]
+        if not any(done):
+            return value
+        items = tuple(zh or en for zh, en in zip(done, value.items, strict=True))
+        return replace(value, items=items, original=value.items)
+
     def _translate_title(self, title: str) -> str:
-        raw = self._generate(title_prompt(title), 48, ("\n\n", "<end_of_turn>", "Title:"))
-        raw = raw.strip().split("\n")[0]
-        text = raw.strip().strip('"“”《》')
-        return text if has_chinese(text) and text.count(text[:6]) < 3 else ""
+        return translate(title, self._generate)
 
 
 def summarizer_for(assistant: Assistant) -> Summarizer:

@@ -218,10 +218,25 @@ def stops_for(spec: FieldSpec, lang: Lang) -> tuple[str, ...]:
     return STOPS
 
 
-def title_prompt(title: str) -> Prompt:
-    """Ask for the title in Chinese (technical terms kept in English)."""
+# A worked example for base models: English lines and their Chinese, names and terms kept in English.
+# Written for this project; the tide-gauge paper is made up. Constant, so llama.cpp reads it once.
+TRANSLATION_EXAMPLE = """English: We train a ResNet-50 encoder with the Adam optimizer on ImageNet for 90 epochs, which takes two days on eight GPUs.
+中文：我们用 Adam 优化器在 ImageNet 上训练 ResNet-50 编码器 90 个 epoch，在八块 GPU 上需要两天。
+
+English: Its mean error is 4.1 cm, against 7.9 cm for harmonic analysis, and it reports an uncertainty for every prediction.
+中文：它的平均误差为 4.1 cm，而 harmonic analysis 为 7.9 cm，并且每个预测都给出不确定性。
+
+English: Sparse Gaussian Processes for Tide Prediction at Short-Record Gauges
+中文：用于短记录潮位站潮汐预测的稀疏 Gaussian Process"""  # noqa: E501
+
+TRANSLATION_STOPS: tuple[str, ...] = ("\n", "<end_of_turn>", "English:")
+
+
+def translation_prompt(text: str) -> Prompt:
+    """Ask for one line of English (a field, a list item or a title) in Chinese, terms kept in English."""
     return Prompt(
-        instruction="把这篇论文的英文标题翻译成中文，专业术语保留英文。",
-        material=f"Title: {title}",
-        cue="中文标题：",
+        instruction="把上面的英文译成中文，只写译文；专业术语、方法名、数据集名和人名保留英文。",
+        material=f"English: {' '.join(text.split())}",
+        cue="中文：",
+        example=TRANSLATION_EXAMPLE,
     )

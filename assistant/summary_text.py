@@ -20,6 +20,8 @@ _RUN = re.compile(r"(\S)\1{7,}")  # "00000000" or "--------": a model stuck on o
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # unmapped ligature glyphs some PDFs leave in text
 _THANKS = re.compile(r"thank|grateful|acknowledg|funded by|supported by|work performed|[†‡]", re.I)
 _ECHO = re.compile(r"^(title|from the paper|passages?|summary|answer|question)\s*[:：]", re.I)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _STOP = frozenset(
     """the a an of and or to in on for with by from is are was were be been this that these those
     it its as at which who what how why when where than then there their they we our us can could
@@ -104,6 +106,18 @@ def _looping(words: Sequence[str], n: int = 4, times: int = 3) -> bool:
     return False
 
 
+def _cjk_looping(text: str, n: int = 6, times: int = 3) -> bool:
+    """True when some run of n Chinese characters comes back `times` times or more."""
+    han = "".join(_CJK.findall(text))
+    counts: dict[str, int] = {}
+    for i in range(len(han) - n + 1):
+        gram = han[i : i + n]
+        counts[gram] = counts.get(gram, 0) + 1
+        if counts[gram] >= times:
+            return True
+    return False
+
+
 def clean_points(raw: str, instruction: str, *, chinese: bool = False, limit: int = 7) -> list[str]:
     """Distinct, complete points of a bulleted or numbered list a model wrote."""
     points: list[str] = []
@@ -130,6 +144,71 @@ def clean_keywords(raw: str, limit: int = 6) -> list[str]:
         if 1 < len(word) <= 40 and len(word.split()) <= 4 and word.lower() not in {k.lower() for k in found}:
             found.append(word)
     return found[:limit]
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in a text ("4.2", "2014", "0.0003529"), thousands commas removed."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+# Words a faithful summary uses whatever the paper says: they prove nothing either way.
+_GENERIC = frozenset(
+    "first then next finally second third proposed propose propos work study authors results".split()
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _known(word: str, vocabulary: set[str]) -> bool:
+    """A word of the vocabulary, or sharing its stem or first six letters with one."""
+    stem = _stem(word)
+    return word in vocabulary or any(
+        _stem(v) == stem or (len(word) >= 6 and v.startswith(word[:6])) for v in vocabulary
+    )
+
+
+def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> bool:
+    """True when the text's numbers all occur in the material and most of its content words do.
+
+    A small model invents figures ("trained on 1000000 images") and topics the paper never
+    mentions; such a field is not worth keeping. A field that only restates the title says nothing.
+    """
+    if not numbers(text) <= numbers(material + " " + title):
+        return False
+    words = {w for w in content_words(text) if not _CJK.search(w)} - _GENERIC  # Chinese: numbers only
+    vocabulary = content_words(material + " " + title)
+    if sum(_known(w, vocabulary) for w in words) < share * len(words):
+        return False
+    if has_chinese(text):
+        return True  # a Chinese field may well name just the title's terms
+    return not words <= content_words(title) | {"approach", "model", "framework", "network"}
+
+
+def clean_translation(raw: str, source: str) -> str:
+    """The model's Chinese for `source`, or "" when it is not a usable translation.
+
+    Usable: mostly Chinese (English terms allowed), whole, not looping, without numbers or English
+    words the source lacks, and long enough to carry the source rather than a fragment of it.
+    """
+    text = _PRIVATE_USE.sub("", raw.replace("<end_of_turn>", "")).strip().splitlines()[0:1]
+    line = text[0].strip().strip('"“”《》') if text else ""
+    cjk = len(_CJK.findall(line))
+    latin = [_stem(w.lower()) for w in _LATIN_WORD.findall(line)]
+    source_words = {_stem(w.lower()) for w in _LATIN_WORD.findall(source)}
+    if cjk < max(4, len(latin)) or _cjk_looping(line):
+        return ""
+    if not numbers(line) <= numbers(source):
+        return ""
+    if latin and sum(w in source_words for w in latin) < 0.8 * len(latin):
+        return ""
+    if cjk < 0.3 * len(content_words(source)):
+        return ""  # a fragment: the model dropped most of the source
+    return line
 
 
 def best_sentences(query: str, texts: Sequence[str], count: int = 1) -> list[tuple[int, str]]:
@@ -180,5 +259,5 @@ class StreamGuard:
         lines = [line.strip() for line in body.splitlines()[:-1] if line.strip()]
         if _RUN.search(body) or len(lines) != len(set(lines)):
             raise StreamStopped
-        if _looping([w.lower() for w in _WORD.findall(body)]):
+        if _looping([w.lower() for w in _WORD.findall(body)]) or _cjk_looping(body):
             raise StreamStopped

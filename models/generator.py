@@ -22,14 +22,23 @@ TokenCallback = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Prompt:
-    """What to ask a model: an instruction, the material it works from, and a cue to answer after."""
+    """What to ask a model: an instruction, the material it works from, and a cue to answer after.
+
+    `example` is a worked example in the shape of `material` + `cue` + answer, for base models: they
+    follow a pattern they can continue better than an instruction, so with an example the plain-text
+    rendering is the example, the material and the cue, without the instruction. Chat models get the
+    instruction instead, as they follow it better than a pattern.
+    """
 
     instruction: str
     material: str = ""
     cue: str = ""
+    example: str = ""
 
     def as_text(self) -> str:
         """Plain-text rendering for base models: material, instruction, then the cue to continue."""
+        if self.example:
+            return f"{self.example}\n\n{self.material}\n{self.cue}"
         parts = [p for p in (self.material, self.instruction) if p]
         return "\n\n".join(parts) + "\n\n" + self.cue
 

@@ -52,9 +52,10 @@ class ScriptedGenerator:
     name = "scripted-test-generator"
     context_tokens = 8192
 
-    def __init__(self, reply: str | Callable[[Prompt], str]) -> None:
+    def __init__(self, reply: str | Callable[[Prompt], str], *, chat: bool = False) -> None:
         self.reply = reply
         self.prompts: list[Prompt] = []
+        self.has_chat_template = chat  # True stands in for an instruction-tuned chat model
 
     def generate(
         self,

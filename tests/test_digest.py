@@ -33,7 +33,7 @@ ZH = {
     "要点：\n-": " 提出 GridNet 模型。\n- 在 CellSet 上取得 91.5 的 Dice。\n- 训练只需两小时。",
     "方法步骤：\n1. 首先，": "编码图像。\n2. 解码特征。",
     "关键词：": " segmentation, GridNet",
-    "中文标题：": "用于分割的 GridNet",
+    "中文：": "用于分割的 GridNet",
 }
 
 
@@ -42,9 +42,12 @@ def reply(prompt: Prompt) -> str:
     if prompt.cue in ZH:
         return ZH[prompt.cue]
     if prompt.cue.startswith("Key takeaways"):
-        return " GridNet segments cells accurately.\n- It needs few labels.\n- It trains in two hours."
+        return (
+            " GridNet segments cells with grid encoders.\n- It makes cell segmentation cheap.\n"
+            "- Its code is at GitHub."
+        )
     if prompt.cue.startswith("Steps:"):
-        return " encode the image with a grid encoder.\n2. Decode the features into a mask."
+        return " encode the image with a grid encoder.\n2. Decode a mask from the encoded image."
     if prompt.cue == "Keywords:":
         return " segmentation, grid encoder, microscopy"
     if any("\u4e00" <= ch <= "\u9fff" for ch in prompt.cue):
@@ -141,7 +144,9 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     assert "Wrong Person" not in text and "Preprint draft" not in text
     assert "- **Affiliation**: Institute of Cell Imaging 1, Northbridge University" in first
     assert "Code: [https://github.com/grid/net1](https://github.com/grid/net1)" in first
-    assert "1. First, encode the image with a grid encoder.\n2. Decode the features into a mask." in first
+    assert (
+        "1. First, encode the image with a grid encoder.\n2. Decode a mask from the encoded image." in first
+    )
     assert re.search(r"\*\*Background\*\*: The paper's background is about .*<sub>\(p\. 1\)</sub>", first)
     figure = out / "2024-01-10-segmentation" / "2401.00001" / "fig-1.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -151,8 +156,10 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     assert [p["arxiv_id"] for p in data["papers"]] == ["2401.00001", "2401.00002"]
     assert data["papers"][0]["summary"]["source"] == "full text"
     assert data["papers"][0]["summary"]["takeaways"]["items"] == [
-        "GridNet segments cells accurately.", "It needs few labels.", "It trains in two hours."
-    ]  # fmt: skip
+        "GridNet segments cells with grid encoders.",
+        "It makes cell segmentation cheap.",
+        "Its code is at GitHub.",
+    ]
     paper = assistant.library.get("arxiv:2401.00001v1")
     assert (paper.title, paper.authors, paper.year) == (
         "GridNet 1: Cell Segmentation with Grid Encoders", ("Ada Lovelace 1", "Grace Hopper"), 2024
@@ -256,7 +263,8 @@ def test_zh_digest_writes_chinese_prose_and_a_translated_title(replay: ArxivRepl
     serve(replay, tmp_path, [entry(1)])
     out = tmp_path / "out"
     request = DigestRequest("Segmentation", "segmentation", ("cs.CV",), SINCE, DAY, max_papers=3, lang="zh")
-    digest = write_digest(digester_for(built(ScriptedGenerator(reply))).run(request, DAY, out), out)
+    chat = ScriptedGenerator(reply, chat=True)  # a chat model writes the Chinese fields itself
+    digest = write_digest(digester_for(built(chat)).run(request, DAY, out), out)
     text = (out / "2024-01-10-segmentation.md").read_text(encoding="utf-8")
     assert "- **标题**: 用于分割的 GridNet" in text
     assert "(1) **研究背景**: 本文研究细胞图像的 segmentation 问题。" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from assistant.build import Assistant, build_assistant
 from assistant.digest_render import summary_markdown
 from assistant.settings import load_settings
 from assistant.summarize import PaperSummary, summarizer_for
+from assistant.summary_text import clean_translation, grounded
 from models.generator import Prompt
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
@@ -52,12 +54,17 @@ def add(assistant: Assistant, path: Path) -> str:
 
 def echo_cue(prompt: Prompt) -> str:
     if prompt.cue.startswith("Key takeaways"):
-        return " Radar maps predict rivers.\n- Errors drop to 4.2 cm.\n- No gauges are needed."
+        return (
+            " Radar maps predict river levels.\n- Flood warnings for ungauged rivers.\n"
+            "- Warnings work for ungauged rivers."
+        )
     if prompt.cue.startswith("Steps:"):
         return " read radar maps.\n2. Encode them recurrently.\n3. Predict gauge levels."
     if prompt.cue == "Keywords:":
         return " flood forecasting, radar rainfall"
-    return f"This is the {prompt.cue.rstrip(':').lower()} of RiverNet for flood forecasting."
+    return (
+        f"This is the {prompt.cue.rstrip(':').lower()} of RiverNet for flood forecasting from radar rainfall."
+    )
 
 
 def test_each_field_is_written_from_its_own_section_with_its_pages(tmp_path: Path) -> None:
@@ -76,14 +83,17 @@ def test_each_field_is_written_from_its_own_section_with_its_pages(tmp_path: Pat
     assert RESULTS in by_cue["Tasks and results:"] and INTRO not in by_cue["Tasks and results:"]
     assert CONCLUSION in by_cue["Significance:"]
     assert len(generator.prompts) == 12
-    assert summary.background.text == "This is the background of RiverNet for flood forecasting."
+    assert (
+        summary.background.text
+        == "This is the background of RiverNet for flood forecasting from radar rainfall."
+    )
     assert summary.background.pages[0] == pages[INTRO]
     assert summary.method.pages[0] == pages[METHOD]
     assert summary.tasks_results.pages[0] == pages[RESULTS]
     assert summary.takeaways.items == (
-        "Radar maps predict rivers.",
-        "Errors drop to 4.2 cm.",
-        "No gauges are needed.",
+        "Radar maps predict river levels.",
+        "Flood warnings for ungauged rivers.",
+        "Warnings work for ungauged rivers.",
     )
     assert summary.method_steps.items == (
         "First, read radar maps.",
@@ -131,7 +141,7 @@ def test_the_cli_prints_json_and_markdown(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 0, result.output
     assert (
         json.loads(result.output)["one_line"]["text"]
-        == "This is the one-sentence summary of RiverNet for flood forecasting."
+        == "This is the one-sentence summary of RiverNet for flood forecasting from radar rainfall."
     )
     result = CliRunner().invoke(app, ["summarize", paper_id[:15], "--markdown"])
     assert result.output.startswith("# RiverNet: Flood Forecasting from Radar Rainfall\n\n## Summary\n")
@@ -155,3 +165,134 @@ def test_the_bundled_model_fills_every_field_with_valid_pages(
             assert body, name
             assert value["pages"] and set(value["pages"]) <= set(range(1, paper.pages + 1)), name
     assert 3 <= len(summary.takeaways.items) <= 7
+
+
+def test_invented_figures_and_restated_titles_are_not_kept(tmp_path: Path) -> None:
+    def reply(prompt: Prompt) -> str:
+        if prompt.cue == "Tasks and results:":
+            return (
+                "RiverNet cut the error to 1.7 centimetres on 900 rivers."  # neither number is in the paper
+            )
+        if prompt.cue == "Proposed method:":
+            return "RiverNet: Flood Forecasting from Radar Rainfall."
+        return echo_cue(prompt)
+
+    assistant = built(ScriptedGenerator(reply))
+    paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
+    summary = summarizer_for(assistant).summarize(paper)
+    assert (summary.tasks_results.text, summary.tasks_results.quoted) == (RESULTS, True)
+    assert summary.method.quoted and summary.method.text in METHOD
+    assert not summary.background.quoted
+
+
+def translate_reply(prompt: Prompt) -> str:
+    """English fields as echo_cue writes them; Chinese for some translation requests, junk for others."""
+    if prompt.cue != "中文：":
+        return echo_cue(prompt)
+    english = prompt.material.removeprefix("English: ")
+    if english.startswith("This is the background"):
+        return "这是 RiverNet 用 radar rainfall 做 flood forecasting 的研究背景。\nEnglish: next"
+    if english == RESULTS:
+        return "在 Severn 流域，RiverNet 在 30 天内把平均绝对误差降到 4.2 厘米。"
+    if english == "Radar maps predict river levels.":
+        return "雷达图可以预测河流水位。"
+    if english.startswith("RiverNet:"):
+        return "RiverNet：基于雷达降雨的洪水预报"
+    return english  # the model copied the English: unusable
+
+
+def test_zh_from_a_base_model_translates_each_field_and_marks_what_stays_english(tmp_path: Path) -> None:
+    def reply(prompt: Prompt) -> str:
+        if prompt.cue == "Tasks and results:":
+            return "the the the the the the the the the the the the"  # quoted, then translated
+        return translate_reply(prompt)
+
+    generator = ScriptedGenerator(reply)
+    assistant = built(generator)
+    paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
+    summary = summarizer_for(assistant).summarize(paper, "zh")
+
+    assert not any("\u4e00" <= ch <= "\u9fff" for p in generator.prompts[:12] for ch in p.cue)
+    assert summary.background.text == "这是 RiverNet 用 radar rainfall 做 flood forecasting 的研究背景。"
+    assert summary.background.original == (
+        "This is the background of RiverNet for flood forecasting from radar rainfall."
+    )
+    assert summary.tasks_results == replace(
+        summary.tasks_results,
+        text="在 Severn 流域，RiverNet 在 30 天内把平均绝对误差降到 4.2 厘米。",
+        quoted=True,
+    )
+    assert summary.tasks_results.original == RESULTS
+    assert summary.past_methods.original == "" and summary.past_methods.text.startswith("This is the past")
+    assert summary.takeaways.items[0] == "雷达图可以预测河流水位。"
+    assert summary.takeaways.original[0] == "Radar maps predict river levels."
+    assert summary.keywords.items == ("flood forecasting", "radar rainfall")  # keywords stay English
+    assert summary.title_translated == "RiverNet：基于雷达降雨的洪水预报"
+    assert PaperSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
+
+    markdown = "\n".join(summary_markdown(summary))
+    pages = ", ".join(map(str, summary.tasks_results.pages))
+    results = "在 Severn 流域，RiverNet 在 30 天内把平均绝对误差降到 4.2 厘米。"
+    assert f"(4) **任务与结果**: {results} <sub>(p. {pages}) *译自原文*</sub>" in markdown
+    assert "(2) **以往方法及其问题**: This is the past methods" in markdown
+    assert markdown.count("*未翻译*") == 7 + 2 + 3  # prose fields, takeaways and steps left in English
+    assert "- Flood warnings for ungauged rivers. <sub>*未翻译*</sub>" in markdown
+    assert "- 雷达图可以预测河流水位。\n" in markdown
+
+
+def test_a_chat_model_writes_chinese_directly_without_translation(tmp_path: Path) -> None:
+    generator = ScriptedGenerator(lambda p: "本文用 radar rainfall 预测河流水位。", chat=True)
+    assistant = built(generator)
+    paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
+    summary = summarizer_for(assistant).summarize(paper, "zh")
+    assert [p.cue for p in generator.prompts][:2] == ["一句话总结：", "要点：\n-"]
+    assert (summary.background.text, summary.background.original) == (
+        "本文用 radar rainfall 预测河流水位。",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "source", "kept"),
+    [
+        (
+            "我们在 ImageNet 上训练模型 90 个 epoch。\nEnglish: x",
+            "We train on ImageNet for 90 epochs.",
+            "我们在 ImageNet 上训练模型 90 个 epoch。",
+        ),
+        (
+            "我们在 ImageNet 上训练模型 95 个 epoch。",
+            "We train on ImageNet for 90 epochs.",
+            "",
+        ),  # a changed number
+        (
+            "我们在 CIFAR 上训练模型很多个 epoch。",
+            "We train on ImageNet for 90 epochs.",
+            "",
+        ),  # an invented name
+        ("We train on ImageNet for 90 epochs.", "We train on ImageNet for 90 epochs.", ""),  # copied
+        ("图像分割图像分割图像分割图像分割图像分割图像分割", "Image segmentation.", ""),  # a loop
+        (
+            "训练。",
+            "We train a large encoder on ImageNet and CIFAR for ninety epochs with Adam.",
+            "",
+        ),  # a fragment
+    ],
+)
+def test_a_translation_is_kept_only_when_it_carries_the_source(raw: str, source: str, kept: str) -> None:
+    assert clean_translation(raw, source) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("RiverNet predicts gauge levels hourly from radar maps.", True),
+        ("RiverNet predicts gauge levels from 1000000 radar maps.", False),  # an invented number
+        ("RiverNet uses a transformer pretrained on satellite video.", False),  # words the paper lacks
+        ("RiverNet: Flood Forecasting from Radar Rainfall.", False),  # the title again
+        ("本文用 radar maps 预测 gauge levels。", True),
+    ],
+)
+def test_a_field_is_kept_only_when_the_paper_supports_it(text: str, kept: bool) -> None:
+    material = "RiverNet reads radar rainfall maps with a recurrent encoder and predicts gauge levels hourly."
+    assert grounded(text, material, "RiverNet: Flood Forecasting from Radar Rainfall") is kept
