@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import BadInput
-from assistant.summarize import PaperSummary
+from assistant.summary_fields import PaperSummary
 from assistant.summary_prompts import Lang
 from ingest.arxiv_client import ArxivEntry
 from ingest.types import PaperMeta

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.digest_entries import Digest, DigestEntry, DigestRequest
 from assistant.errors import BadInput
-from assistant.summarize import Field, PaperSummary, Points, page_note
+from assistant.summary_fields import Field, PaperSummary, Points, page_note
 from assistant.summary_text import has_chinese
 from models.home import write_text_atomically
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from assistant.build import Assistant
 from assistant.domain import Paper
 from assistant.errors import BadInput
-from assistant.summarize import PaperSummary, Progress, summarizer_for
+from assistant.summarize import Progress, summarizer_for
+from assistant.summary_fields import PaperSummary
 from assistant.summary_prompts import Lang
 from ingest.errors import UnreadableInput
 from ingest.figures import find_figures, save_figures

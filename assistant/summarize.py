@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from assistant.build import Assistant
 from assistant.domain import Paper, StoredChunk
 from assistant.errors import BadInput
 from assistant.library import Library
 from assistant.search import Searcher, SearchFilter
+from assistant.summary_fields import Field, PaperSummary, Points
 from assistant.summary_prompts import (
     FIELDS,
     FieldSpec,
@@ -55,98 +55,6 @@ _ROLE_OF_HEADING: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("method", re.compile(r"method|approach|model|architecture|framework|design|algorithm|"
                           r"training|implementation|network|system|proposed|learning", re.I)),
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Field:
-    """One summary field: its text and the pages it drew on; `quoted` when taken verbatim from the paper.
-
-    `original` is the English a Chinese field was translated from (a quote stays a quote in it).
-    """
-
-    text: str
-    pages: tuple[int, ...] = ()
-    quoted: bool = False
-    original: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        """The field as a JSON-ready dict."""
-        return {
-            "text": self.text,
-            "pages": list(self.pages),
-            "quoted": self.quoted,
-            "original": self.original,
-        }
-
-
-@dataclass(frozen=True)
-class Points:
-    """A list field (takeaways, method steps, keywords) and the pages it drew on."""
-
-    items: tuple[str, ...]
-    pages: tuple[int, ...] = ()
-    quoted: bool = False
-    original: tuple[str, ...] = ()  # the English items, when the items were translated
-
-    def to_json(self) -> dict[str, Any]:
-        """The list as a JSON-ready dict."""
-        return {
-            "items": list(self.items),
-            "pages": list(self.pages),
-            "quoted": self.quoted,
-            "original": list(self.original),
-        }
-
-
-@dataclass(frozen=True)
-class PaperSummary:
-    """What a paper is about, field by field, each with its page references."""
-
-    paper_id: str
-    title: str
-    lang: Lang
-    source: str  # "full text" or "abstract only"
-    one_line: Field
-    takeaways: Points
-    keywords: Points
-    background: Field
-    past_methods: Field
-    method: Field
-    method_steps: Points
-    tasks_results: Field
-    conclusion_significance: Field
-    conclusion_innovation: Field
-    conclusion_performance: Field
-    conclusion_workload: Field
-    title_translated: str = ""
-    model: str = ""
-    seconds: float = field(default=0.0, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The summary as a JSON-ready dict."""
-        data: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            data[f.name] = value.to_json() if isinstance(value, Field | Points) else value
-        data["seconds"] = round(self.seconds, 2)
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PaperSummary:
-        """Rebuild a summary saved with `to_json`."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            value = data.get(f.name)
-            if isinstance(value, dict) and "items" in value:
-                original = tuple(value.get("original", ()))
-                value = Points(tuple(value["items"]), tuple(value["pages"]), bool(value["quoted"]), original)
-            elif isinstance(value, dict):
-                value = Field(
-                    value["text"], tuple(value["pages"]), bool(value["quoted"]), value.get("original", "")
-                )
-            if value is not None:
-                values[f.name] = value
-        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -413,10 +321,3 @@ def _pages_used(text: str, passages: Sequence[Passage]) -> tuple[int, ...]:
     words = content_words(text)
     used = [p for p in passages if len(content_words(p.text) & words) >= 2]
     return _all_pages(used or passages)
-
-
-def page_note(pages: Sequence[int]) -> str:
-    """A small page reference: "(p. 3)", "(p. 3, 4)", or "" without pages."""
-    if not pages:
-        return ""
-    return f"(p. {', '.join(str(p) for p in pages)})"

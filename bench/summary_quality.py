@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-from assistant.summarize import PaperSummary, summarizer_for  # noqa: E402
+from assistant.summarize import summarizer_for  # noqa: E402
+from assistant.summary_fields import PaperSummary  # noqa: E402
 from assistant.summary_prompts import FIELDS  # noqa: E402
 
 _CJK = re.compile(r"[\u3400-\u9fff]")

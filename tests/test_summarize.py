@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from assistant.build import Assistant, build_assistant
 from assistant.digest_render import summary_markdown
 from assistant.settings import load_settings
-from assistant.summarize import PaperSummary, summarizer_for
+from assistant.summarize import summarizer_for
+from assistant.summary_fields import PaperSummary
 from assistant.summary_text import clean_translation, grounded
 from models.generator import Prompt
 from tests.fakes import HashingEmbedder, ScriptedGenerator
