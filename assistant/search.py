@@ -56,10 +56,12 @@ class Searcher:
             raise BadInput(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
         if k < 1:
             raise BadInput("k must be at least 1")
-        papers = self._allowed_papers(where)
-        if not papers:
+        # Without a filter nothing is loaded per paper up front: a library of thousands of papers
+        # would pay for every one of them on every query.
+        papers = None if where.empty else self._allowed_papers(where)
+        if not (self.library.catalog.has_papers() if papers is None else papers):
             return []
-        paper_ids = None if where.empty else [p.id for p in papers.values()]
+        paper_ids = None if papers is None else list(papers)
         depth = max(self.candidates, k)
         dense: dict[str, float] = {}
         lexical: dict[str, float] = {}
@@ -90,10 +92,12 @@ class Searcher:
         fused: list[tuple[str, float]],
         dense: dict[str, float],
         lexical: dict[str, float],
-        papers: dict[str, Paper],
+        papers: dict[str, Paper] | None,
         k: int,
     ) -> list[Hit]:
         chunks = self.library.catalog.chunks_by_id(i for i, _ in fused[: k * 3])
+        if papers is None:
+            papers = self.library.catalog.complete_papers(c.paper_id for c in chunks.values())
         hits: list[Hit] = []
         for chunk_id, score in fused:
             chunk = chunks.get(chunk_id)

@@ -238,6 +238,25 @@ class Catalog:
             rows = self._db.execute("SELECT * FROM papers WHERE status = ? ORDER BY added_at, id", (status,))
         return [_paper_from_row(r) for r in rows]
 
+    def complete_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """The complete papers among `ids`, by id (looked up by key, whatever the library's size)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Paper] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(
+                f"SELECT * FROM papers WHERE status = 'complete' AND id IN ({marks})", part
+            )
+            found.update((row["id"], _paper_from_row(row)) for row in rows)
+        return found
+
+    def has_papers(self) -> bool:
+        """Whether any paper is complete (searchable)."""
+        return (
+            self._db.execute("SELECT 1 FROM papers WHERE status = 'complete' LIMIT 1").fetchone() is not None
+        )
+
     def find_papers(self, prefix: str) -> list[Paper]:
         """Papers whose id starts with `prefix`, or whose arXiv id (any version) or DOI equals it."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
