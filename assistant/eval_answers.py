@@ -4,7 +4,8 @@ Retrieval metrics live in assistant/evaluation.py; these run the whole ask pipel
 - LitQA2: key-passage hit@k over the passages the model reads; right paper cited (any citation
   from the question's PDF); multiple choice with an "insufficient information" option, the options
   shuffled per question id, the letter asked for given the same passages; an abstained answer counts
-  as unanswered (accuracy = correct / all, precision = correct / answered).
+  as unanswered (accuracy = correct / all, precision = correct / answered). A second row picks
+  without the model: the option whose words the same passages hold most (a tie: insufficient).
 - QASPER: evidence recall over the passages the model reads; answer token F1 with SQuAD's
   normalisation, the best over annotators (an abstention scores 0); the share of unanswerable
   questions abstained on, and of answerable ones wrongly abstained on.
@@ -49,6 +50,9 @@ Progress = Callable[[str, int, int], None]
 BENCHMARKS = ("litqa2", "qasper", "scifact")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _LETTER = re.compile(r"^\s*\(?([A-Z])(?:\)|\.|:|,|\s|$)")
+_OPTION_STOP = frozenset(
+    "the a an of and or to in on for with by from is are was were be it its as at all".split()
+)
 _LETTER_ANYWHERE = re.compile(r"(?:[Aa]nswer(?: is)?:?\s*|\()\(?([A-Z])\)")
 
 
@@ -125,7 +129,8 @@ def litqa2_answers(
         [f"hit@{k}", "right paper cited", "MC accuracy", "MC precision", "answered", "quotes verbatim"],
     )
     tally = Tally()
-    hit = cited = correct = answered = 0
+    hit = cited = 0
+    picked = {"model": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
     for i, q in enumerate(questions):
         found = assistant.asker.evidence(q.question)
         answer = assistant.asker.answer(q.question, found, qid=q.id)
@@ -139,22 +144,57 @@ def litqa2_answers(
             reply = assistant.asker.generator.generate(
                 prompts.choice_prompt(q.question, options, found.passages), max_tokens=8, stop=("\n",)
             )
-            pick = parse_letter(reply, options)
-            if pick is not None and options[pick] != prompts.INSUFFICIENT:
-                answered += 1
-                correct += options[pick] == q.ideal
+            picks = {
+                "model": parse_letter(reply, options),
+                "evidence": evidence_choice(options, [h.text for h in found.passages]),
+            }
+            for method, pick in picks.items():
+                if pick is not None and options[pick] != prompts.INSUFFICIENT:
+                    picked[method][0] += 1
+                    picked[method][1] += options[pick] == q.ideal
         tally.questions += 1
         if progress:
             progress(q.id, i + 1, len(questions))
     n = max(tally.questions, 1)
     table.count = tally.questions
-    table.rows.append(
-        (
-            assistant.asker.generator.name,
-            [hit / n, cited / n, correct / n, correct / max(answered, 1), answered / n, tally.verbatim_share],
+    for method, (answered, correct) in picked.items():
+        name = assistant.asker.generator.name if method == "model" else "evidence words (no model)"
+        table.rows.append(
+            (
+                name,
+                [
+                    hit / n,
+                    cited / n,
+                    correct / n,
+                    correct / max(answered, 1),
+                    answered / n,
+                    tally.verbatim_share,
+                ],
+            )
         )
-    )
     return table
+
+
+def _option_words(text: str) -> set[str]:
+    return {w for w in tokens(text) if w not in _OPTION_STOP and (len(w) > 2 or w.isdigit())}
+
+
+def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | None:
+    """The option whose words the passages hold the largest share of; None when no option leads.
+
+    A tie at the top (often: none of the options' words appear, or all of them do) is no evidence
+    either way, so it answers nothing rather than guess.
+    """
+    held = set(tokens(" ".join(passages)))
+    scores = {
+        i: len(words & held) / len(words)
+        for i, option in enumerate(options)
+        if option != prompts.INSUFFICIENT and (words := _option_words(option))
+    }
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]) or ranked[0] == 0:
+        return None
+    return max(scores, key=lambda i: scores[i])
 
 
 def qasper_answers(

@@ -144,8 +144,13 @@ def test_litqa2_metrics(tmp_path: Path) -> None:
         "answered",
         "quotes verbatim",
     ]
-    # PetX: right letter; LoomNet: "insufficient information" (unanswered).
-    assert answers.rows == [("scripted-test-generator", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0])]
+    # The model: PetX right letter; LoomNet "insufficient information" (unanswered). The evidence
+    # words pick both right: "42 degrees Celsius" and "19 months" are in the passages, the
+    # distractors only in part.
+    assert answers.rows == [
+        ("scripted-test-generator", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
+        ("evidence words (no model)", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+    ]
     # Run again: the library is not rebuilt, the figures do not change.
     papers = [p.id for p in built.library.papers()]
     assert run_benchmark(built, "litqa2", tmp_path / "litqa2", limit=1)[1].count == 1
@@ -174,6 +179,18 @@ def test_scifact_metrics(tmp_path: Path) -> None:
     assert table.count == 2
     assert table.rows[0][0] == "weighted"
     assert table.rows[0][1] == pytest.approx([(1 + second) / 2, 1.0])
+
+
+def test_the_evidence_choice_needs_an_option_to_lead() -> None:
+    from assistant.eval_answers import evidence_choice
+    from assistant.prompts import INSUFFICIENT
+
+    passages = ["Cell volume scaled with host volume across 167 pairs.", "Genome length did not."]
+    options = ["Volume", INSUFFICIENT, "Mutation rate", "Ribosome size"]
+    assert evidence_choice(options, passages) == 0
+    assert evidence_choice(["Genome length", "Volume", INSUFFICIENT], passages) is None  # a tie
+    assert evidence_choice(["Mutation rate", "Ribosome size"], passages) is None  # nothing held
+    assert evidence_choice(["47 cells", "81 cells"], ["We counted 47 cells."]) == 0  # numbers count
 
 
 def test_letter_parsing() -> None:
