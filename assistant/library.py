@@ -286,10 +286,21 @@ class Library:
             report((start + len(batch)) / len(missing))
 
     def windows(self, chunks: Sequence[StoredChunk]) -> list[Window]:
-        """The texts the embedder reads for these chunks: section heading, then a window of text."""
+        """The texts the embedder reads for these chunks: a heading, then a window of text.
+
+        The heading is the section's; a paper's first chunk (title page, abstract) also carries
+        the paper's title, as it does in the keyword index, so a query naming the paper's subject
+        in the title's words finds its opening by meaning too.
+        """
+        titles: dict[str, str] = {}
         out: list[Window] = []
         for chunk in chunks:
             heading = chunk.section[:100]
+            if chunk.index == 0:
+                if chunk.paper_id not in titles:
+                    paper = self.catalog.paper(chunk.paper_id)
+                    titles[chunk.paper_id] = paper.title[:200] if paper else ""
+                heading = "\n".join(h for h in (titles[chunk.paper_id], heading) if h)
             budget = self.window_tokens - (self.embedder.count_tokens([heading])[0] + 1 if heading else 0)
             for n, text in enumerate(windows(chunk.text, self.embedder.count_tokens, max(budget, 32))):
                 out.append(Window(f"{chunk.id}~{n}", chunk, f"{heading}\n{text}" if heading else text))

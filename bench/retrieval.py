@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +34,26 @@ EVAL = ROOT.parent / "shared" / "eval"
 RESULTS = ROOT / "bench" / "results"
 
 
-def open_library(name: str, fresh: bool) -> Assistant:
-    """A library folder for one corpus."""
-    home = RESULTS / name
+def open_library(name: str, fresh: bool, variant: str = "") -> Assistant:
+    """A library folder for one corpus (and one variant of the settings, when comparing them)."""
+    home = RESULTS / (f"{name}-{variant}" if variant else name)
     if fresh and home.exists():
         shutil.rmtree(home)
     return build_assistant(load_settings(home=home))
+
+
+def latency(assistant: Assistant, queries: Sequence[str], label: str) -> str:
+    """Search latency, end to end (query embedding, dense and BM25 lookups, fusion), as a table row."""
+    assistant.searcher.search(queries[0], k=10)  # models loaded and caches warm, as in a session
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        assistant.searcher.search(query, k=10)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    chunks = assistant.library.store.count()
+    return f"| {label} | {chunks} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} |"
 
 
 def main() -> None:
@@ -45,28 +61,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="litqa2,scifact,qasper")
     parser.add_argument("--fresh", action="store_true", help="rebuild the libraries")
+    parser.add_argument(
+        "--variant",
+        default="",
+        help="keep the libraries in <corpus>-VARIANT folders (to compare settings given as PAPERLAMP_*)",
+    )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     tables = []
+    speeds = ["| search latency | vectors | queries | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|"]
     if "litqa2" in wanted:
-        assistant = open_library("litqa2", args.fresh)
+        assistant = open_library("litqa2", args.fresh, args.variant)
         list(assistant.library.add(litqa2_pdfs(EVAL / "litqa2")))
-        tables.append(litqa2_retrieval(assistant, load_litqa2(EVAL / "litqa2")))
+        questions = load_litqa2(EVAL / "litqa2")
+        tables.append(litqa2_retrieval(assistant, questions))
+        speeds.append(latency(assistant, [q.question for q in questions], "LitQA2 (40 papers)"))
     if "scifact" in wanted:
-        assistant = open_library("scifact", args.fresh)
+        assistant = open_library("scifact", args.fresh, args.variant)
         docs, queries, qrels = load_scifact(EVAL / "scifact")
         started = time.perf_counter()
         add_eval_docs(assistant, docs)
         print(f"scifact indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         tables.append(scifact_retrieval(assistant, queries, qrels))
+        speeds.append(latency(assistant, list(queries.values())[:100], f"SciFact ({len(docs)} abstracts)"))
     if "qasper" in wanted:
-        assistant = open_library("qasper", args.fresh)
+        assistant = open_library("qasper", args.fresh, args.variant)
         docs, questions = load_qasper(EVAL / "qasper")
         add_eval_docs(assistant, docs)
         tables.append(qasper_retrieval(assistant, questions))
         tables.append(qasper_retrieval(assistant, questions, pooled=True))
     for table in tables:
         print(table.markdown() + "\n")
+    print("\n".join(speeds))
 
 
 if __name__ == "__main__":
