@@ -14,6 +14,7 @@ Retrieval metrics live in assistant/evaluation.py; these run the whole ask pipel
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections import Counter
@@ -131,6 +132,7 @@ def litqa2_answers(
     tally = Tally()
     hit = cited = 0
     picked = {"model": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
+    chance = [0.0, 0.0]  # a uniform guess over all options: expected correct, and correct per answered
     for i, q in enumerate(questions):
         found = assistant.asker.evidence(q.question)
         answer = assistant.asker.answer(q.question, found, qid=q.id)
@@ -139,6 +141,9 @@ def litqa2_answers(
         key = tokens(q.key_passage)
         hit += any(h.source == source and share_in(key, set(tokens(h.text))) >= 0.7 for h in found.passages)
         cited += any(c.source == source for c in answer.citations)
+        m = len(q.distractors) + 2  # the options, "insufficient information" included
+        chance[0] += 1 / m
+        chance[1] += 1 / (m - 1)  # picking "insufficient" leaves a question unanswered
         if not answer.abstained and found.passages:
             options = prompts.choices(q.id, q.ideal, q.distractors)
             reply = assistant.asker.generator.generate(
@@ -172,6 +177,8 @@ def litqa2_answers(
                 ],
             )
         )
+    nan = math.nan  # the columns a guess has no figure for
+    table.rows.append(("random guess", [nan, nan, chance[0] / n, chance[1] / n, (n - chance[0]) / n, nan]))
     return table
 
 

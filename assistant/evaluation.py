@@ -39,13 +39,21 @@ class Table:
         """The table as Markdown."""
         head = f"| {self.title} (n={self.count}) | " + " | ".join(self.columns) + " |"
         rule = "|---|" + "---:|" * len(self.columns)
-        body = [f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |" for name, values in self.rows]
+        body = [f"| {name} | " + " | ".join(_cell(v) for v in values) + " |" for name, values in self.rows]
         return "\n".join([head, rule, *body])
 
     def to_json(self) -> dict[str, object]:
         """The table as a JSON-ready dict: each row's metrics by column name."""
-        rows = {name: dict(zip(self.columns, values, strict=True)) for name, values in self.rows}
+        rows = {
+            name: {c: v for c, v in zip(self.columns, values, strict=True) if not math.isnan(v)}
+            for name, values in self.rows
+        }
         return {"table": self.title, "count": self.count, "rows": rows}
+
+
+def _cell(value: float) -> str:
+    """A metric as the table shows it; NaN (a metric that does not apply to the row) as a dash."""
+    return "-" if math.isnan(value) else f"{value:.3f}"
 
 
 def tokens(text: str) -> list[str]:

@@ -147,10 +147,20 @@ def test_litqa2_metrics(tmp_path: Path) -> None:
     # The model: PetX right letter; LoomNet "insufficient information" (unanswered). The evidence
     # words pick both right: "42 degrees Celsius" and "19 months" are in the passages, the
     # distractors only in part.
-    assert answers.rows == [
+    assert answers.rows[:2] == [
         ("scripted-test-generator", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
         ("evidence words (no model)", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
     ]
+    # A uniform guess over 5 and 4 options ("insufficient" among them) as the baseline to beat.
+    name, chance = answers.rows[2]
+    assert name == "random guess"
+    assert chance[2:5] == pytest.approx([(1 / 5 + 1 / 4) / 2, (1 / 4 + 1 / 3) / 2, (4 / 5 + 3 / 4) / 2])
+    assert "| random guess | - | - | 0.225 | 0.292 | 0.775 | - |" in answers.markdown()
+    assert answers.to_json()["rows"]["random guess"] == {  # type: ignore[index]
+        "MC accuracy": chance[2],
+        "MC precision": chance[3],
+        "answered": chance[4],
+    }
     # Run again: the library is not rebuilt, the figures do not change.
     papers = [p.id for p in built.library.papers()]
     assert run_benchmark(built, "litqa2", tmp_path / "litqa2", limit=1)[1].count == 1
