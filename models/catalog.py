@@ -112,10 +112,26 @@ def chunk_id(paper_id: str, index: int) -> str:
 
 
 def fts_query(text: str) -> str:
-    """An FTS5 OR-query of the meaningful words of `text` (empty when there are none)."""
+    """An FTS5 OR-query of the meaningful words of `text` (empty when there are none).
+
+    An adverb also asks for its adjective: the Porter stemmer keeps them apart ("linearly" stems to
+    "linearli", "linear" to "linear"), so "scales linearly" would miss "a linear relationship".
+    """
     words = [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _STOPWORDS]
     unique = list(dict.fromkeys(w for w in words if len(w) > 1 or w.isdigit()))
-    return " OR ".join(f'"{w}"' for w in unique)
+    unique += [a for w in unique for a in _adjectives(w) if a not in unique and a not in _STOPWORDS]
+    return " OR ".join(f'"{w}"' for w in dict.fromkeys(unique))
+
+
+def _adjectives(word: str) -> list[str]:
+    """The adjectives an -ly adverb may come from: rapidly -> rapid, heavily -> heavy, basically -> basic."""
+    if len(word) < 6 or not word.endswith("ly") or not word.isalpha():
+        return []
+    if word.endswith("ily"):
+        return [word[:-3] + "y"]
+    if word.endswith("ally"):
+        return [word[:-2], word[:-4]]  # typically -> typical, basically -> basic
+    return [word[:-2]]
 
 
 class Catalog:

@@ -22,6 +22,16 @@ def test_fts_query_drops_stopwords_and_quotes_words() -> None:
     assert fts_query("the of and") == ""
 
 
+def test_an_adverb_in_a_query_also_finds_its_adjective(tmp_path: Path) -> None:
+    assert fts_query("scales log-linearly") == '"scales" OR "log" OR "linearly" OR "linear"'
+    assert fts_query("heavily, typically") == '"heavily" OR "typically" OR "heavy" OR "typical" OR "typic"'
+    assert fts_query("only early fly") == '"early" OR "fly"'  # short words are left alone
+    catalog = Catalog(tmp_path / "c.sqlite")
+    catalog.begin_paper(_paper("sha256:aa"), _chunks("sha256:aa", "a linear relationship of volumes"))
+    catalog.set_status("sha256:aa", "complete")
+    assert [i for i, _ in catalog.search_text("it scales linearly", 5)] == ["sha256:aa#0"]
+
+
 def test_pending_papers_are_invisible_to_text_search_until_complete(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "c.sqlite")
     catalog.begin_paper(_paper("sha256:aa"), _chunks("sha256:aa", "dropout regularises networks"))
