@@ -160,6 +160,8 @@ def build_assistant(
         library,
         candidates=settings.retrieval.candidates,
         dense_weight=settings.retrieval.dense_weight,
+        rerank=settings.retrieval.rerank_search,
+        rerank_depth=settings.retrieval.rerank_depth,
     )
     asker = Asker(
         searcher,

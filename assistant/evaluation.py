@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from assistant.build import Assistant
 from assistant.eval_data import EvalDoc, LitQA2Question, QasperQuestion
@@ -23,7 +24,15 @@ from assistant.library import DocumentItem
 from assistant.search import Fusion, SearchFilter
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-FUSIONS: tuple[Fusion, ...] = ("dense", "lexical", "weighted")
+FUSIONS: tuple[str, ...] = ("dense", "lexical", "weighted", "weighted+rerank")
+
+
+def _search(assistant: Assistant, query: str, k: int, method: str, where: SearchFilter | None = None) -> list:
+    """Search with one of FUSIONS: a fusion method, optionally followed by the reranker."""
+    how, _, then = method.partition("+")
+    return assistant.searcher.search(
+        query, k, where or SearchFilter(), fusion=cast(Fusion, how), rerank=then == "rerank"
+    )
 
 
 @dataclass
@@ -85,7 +94,7 @@ def litqa2_retrieval(
     assistant: Assistant,
     questions: Sequence[LitQA2Question],
     ks: Sequence[int] = (1, 5, 10),
-    fusions: Sequence[Fusion] = FUSIONS,
+    fusions: Sequence[str] = FUSIONS,
 ) -> Table:
     """Key-passage hit@k for each retrieval method."""
     table = Table("LitQA2 key-passage hit", [f"hit@{k}" for k in ks])
@@ -95,7 +104,7 @@ def litqa2_retrieval(
         hits_at = [0] * len(ks)
         for q in scored:
             key = tokens(q.key_passage)
-            found = assistant.searcher.search(q.question, max(ks), fusion=how)
+            found = _search(assistant, q.question, max(ks), how)
             first = next(
                 (
                     rank
@@ -116,7 +125,7 @@ def scifact_retrieval(
     assistant: Assistant,
     queries: dict[str, str],
     qrels: dict[str, dict[str, int]],
-    fusions: Sequence[Fusion] = FUSIONS,
+    fusions: Sequence[str] = FUSIONS,
 ) -> Table:
     """nDCG@10 and recall@100 over the judged claims, for each retrieval method."""
     table = Table("SciFact", ["nDCG@10", "recall@100"])
@@ -125,7 +134,7 @@ def scifact_retrieval(
     for how in fusions:
         ndcg = recall = 0.0
         for qid in judged:
-            ranking = _documents(assistant.searcher.search(queries[qid], 300, fusion=how))
+            ranking = _documents(_search(assistant, queries[qid], 300, how))
             ndcg += ndcg_at(ranking, qrels[qid], 10)
             relevant = {d for d, r in qrels[qid].items() if r > 0}
             recall += len(relevant & set(ranking[:100])) / max(len(relevant), 1)
@@ -150,7 +159,7 @@ def qasper_retrieval(
     assistant: Assistant,
     questions: Sequence[QasperQuestion],
     ks: Sequence[int] = (5, 10),
-    fusions: Sequence[Fusion] = FUSIONS,
+    fusions: Sequence[str] = FUSIONS,
     pooled: bool = False,
 ) -> Table:
     """Evidence recall@k within each question's paper (or pooled over all papers)."""
@@ -162,7 +171,7 @@ def qasper_retrieval(
         found_at = [0] * len(ks)
         for q in scored:
             where = SearchFilter() if pooled else SearchFilter(paper_ids=(q.paper_id,))
-            hits = assistant.searcher.search(q.question, max(ks), where, fusion=how)
+            hits = _search(assistant, q.question, max(ks), how, where)
             first = next(
                 (
                     rank

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.domain import Hit, Paper
 from assistant.errors import BadInput
 from assistant.library import Library, chunk_of
+from assistant.rerank import rerank as rerank_hits
 
 Fusion = Literal["weighted", "rrf", "dense", "lexical"]
 MAX_QUERY_CHARS = 4000
@@ -38,17 +39,37 @@ class Searcher:
         candidates: int = 60,
         dense_weight: float = 0.5,
         fusion: Fusion = "weighted",
+        rerank: bool = False,
+        rerank_depth: int = 30,
     ) -> None:
         self.library = library
         self.candidates = candidates
         self.dense_weight = dense_weight
         self.fusion = fusion
+        self.rerank = rerank
+        self.rerank_depth = rerank_depth
 
     def search(
-        self, query: str, k: int = 10, where: SearchFilter = SearchFilter(), fusion: Fusion | None = None
+        self,
+        query: str,
+        k: int = 10,
+        where: SearchFilter = SearchFilter(),
+        fusion: Fusion | None = None,
+        rerank: bool | None = None,
     ) -> list[Hit]:
-        """The k best passages for `query`, best first (`fusion` overrides the configured method)."""
+        """The k best passages for `query`, best first (`fusion` and `rerank` override the settings).
+
+        Reranking reorders the best `rerank_depth` fused results by the sentence in each that is
+        closest to the query (see assistant/rerank.py); those hits then carry the reranked score,
+        and any deeper ones follow in fused order.
+        """
         how = fusion or self.fusion
+        if rerank if rerank is not None else self.rerank:
+            hits = self.search(query, max(k, self.rerank_depth), where, how, rerank=False)
+            head, tail = hits[: self.rerank_depth], hits[self.rerank_depth :]
+            scored = rerank_hits(query, head, self.library.embedder)
+            reranked = [replace(s.hit, score=round(s.score, 6)) for s in scored]
+            return (reranked + tail)[:k]
         query = " ".join(query.split())
         if not query:
             raise BadInput("the query is empty")

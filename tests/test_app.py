@@ -41,15 +41,21 @@ def built(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assi
     made.close()
 
 
-@pytest.fixture
-def stocked(built: Assistant, tmp_path: Path) -> Assistant:
-    """The app's assistant with both test papers added."""
+def stock(built: Assistant, tmp_path: Path) -> Assistant:
+    """`built` with both test papers added."""
     results = list(built.library.add([enzyme_paper(tmp_path), sensor_paper(tmp_path)]))
     assert [r.status for r in results] == ["added", "added"]
     return built
 
 
-def _open(page: str) -> AppTest:
+@pytest.fixture
+def stocked(built: Assistant, tmp_path: Path) -> Assistant:
+    """The app's assistant with both test papers added."""
+    return stock(built, tmp_path)
+
+
+def open_page(page: str) -> AppTest:
+    """The app, run, on `page` (a file name under ui/pages without .py), with no exception raised."""
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     if page != "home":
         at.switch_page(f"pages/{page}.py").run()
@@ -67,14 +73,14 @@ def _images(at: AppTest) -> list[object]:
 
 # --- home ---------------------------------------------------------------------------------------
 def test_home_on_an_empty_library_says_how_to_start(built: Assistant) -> None:
-    at = _open("home")
+    at = open_page("home")
     assert [m.value for m in at.metric] == ["0", "0", "0", "0"]
     assert "The library is empty. Add PDFs on the Library page." in _texts(at, "info")
 
 
 def test_home_shows_counts_recent_papers_and_recent_questions(stocked: Assistant) -> None:
     stocked_chunks = stocked.library.catalog.chunk_count()
-    at = _open("ask")
+    at = open_page("ask")
     at.chat_input[0].set_value("At what temperature is PetX most active?").run()
     at.switch_page("pages/home.py").run()
     assert not at.exception
@@ -87,7 +93,7 @@ def test_home_shows_counts_recent_papers_and_recent_questions(stocked: Assistant
 
 # --- library ------------------------------------------------------------------------------------
 def test_library_upload_adds_good_files_and_names_the_bad_one(built: Assistant, tmp_path: Path) -> None:
-    at = _open("library")
+    at = open_page("library")
     good = enzyme_paper(tmp_path).read_bytes()
     at.file_uploader[0].set_value(
         [("enzyme.pdf", good, "application/pdf"), ("notes.pdf", b"just some notes", "application/pdf")]
@@ -113,7 +119,7 @@ def test_library_upload_adds_good_files_and_names_the_bad_one(built: Assistant, 
 
 
 def test_library_table_filters_and_a_paper_opens_with_its_pages(stocked: Assistant) -> None:
-    at = _open("library")
+    at = open_page("library")
     assert sorted(at.dataframe[0].value["title"]) == [ENZYME, SENSOR]
     at.text_input(key="library_filter").input("loomnet 2021").run()
     assert at.dataframe[0].value["title"].tolist() == [SENSOR]
@@ -128,7 +134,7 @@ def test_library_table_filters_and_a_paper_opens_with_its_pages(stocked: Assista
 
 
 def test_library_removes_a_paper_only_after_confirmation(stocked: Assistant) -> None:
-    at = _open("library")
+    at = open_page("library")
     enzyme_id = next(p.id for p in stocked.library.papers() if p.title == ENZYME)
     at.selectbox(key="library_open").set_value(enzyme_id).run()
     [remove] = [b for b in at.button if b.label == "Remove this paper…"]
@@ -146,7 +152,7 @@ def test_library_removes_a_paper_only_after_confirmation(stocked: Assistant) -> 
 
 # --- search -------------------------------------------------------------------------------------
 def test_search_marks_query_terms_and_opens_the_page_of_a_hit(stocked: Assistant) -> None:
-    at = _open("search")
+    at = open_page("search")
     at.text_input(key="search_query").input("sensor node battery months")
     at.button[0].click().run()
     assert not at.exception
@@ -163,7 +169,7 @@ def test_search_marks_query_terms_and_opens_the_page_of_a_hit(stocked: Assistant
 
 
 def test_search_filters_by_paper_and_by_year(stocked: Assistant) -> None:
-    at = _open("search")
+    at = open_page("search")
     enzyme_id = next(p.id for p in stocked.library.papers() if p.title == ENZYME)
     at.text_input(key="search_query").input("sensor node battery months")
     at.multiselect[0].set_value([enzyme_id])
@@ -177,8 +183,22 @@ def test_search_filters_by_paper_and_by_year(stocked: Assistant) -> None:
     assert titles and all(md_escape(ENZYME) in t for t in titles)
 
 
+def test_search_can_rerank_by_the_closest_sentence(stocked: Assistant) -> None:
+    at = open_page("search")
+    assert at.checkbox(key="search_rerank").value is False  # the setting's default
+    at.text_input(key="search_query").input("How long does a LoomNet node run on two AA cells?")
+    at.checkbox(key="search_rerank").check()
+    at.button[0].click().run()
+    assert not at.exception
+    query, hits = at.session_state["search_results"]
+    expected = stocked.searcher.search(query, 10, rerank=True)
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in expected]
+    assert [h.score for h in hits] == [h.score for h in expected]
+    assert [h.score for h in hits] != [h.score for h in stocked.searcher.search(query, 10)]
+
+
 def test_search_shows_an_empty_query_as_an_error_not_a_traceback(stocked: Assistant) -> None:
-    at = _open("search")
+    at = open_page("search")
     at.button[0].click().run()
     assert not at.exception
     assert _texts(at, "error") == ["the query is empty"]
@@ -186,7 +206,7 @@ def test_search_shows_an_empty_query_as_an_error_not_a_traceback(stocked: Assist
 
 # --- ask ----------------------------------------------------------------------------------------
 def test_ask_answers_with_a_citation_whose_page_opens(stocked: Assistant) -> None:
-    at = _open("ask")
+    at = open_page("ask")
     at.chat_input[0].set_value("At what temperature is PetX most active?").run()
     assert not at.exception
     markdown = _texts(at, "markdown")
@@ -205,7 +225,7 @@ def test_ask_answers_with_a_citation_whose_page_opens(stocked: Assistant) -> Non
 
 
 def test_ask_shows_an_abstention_with_the_closest_passages(stocked: Assistant) -> None:
-    at = _open("ask")
+    at = open_page("ask")
     at.chat_input[0].set_value("Who painted the ceiling of the Sistine Chapel?").run()
     assert not at.exception
     assert _texts(at, "warning") == ["No answer: The library holds no evidence for this question."]
@@ -216,7 +236,7 @@ def test_ask_shows_an_abstention_with_the_closest_passages(stocked: Assistant) -
 
 
 def test_ask_within_chosen_papers_only_cites_them(stocked: Assistant) -> None:
-    at = _open("ask")
+    at = open_page("ask")
     sensor_id = next(p.id for p in stocked.library.papers() if p.title == SENSOR)
     at.multiselect(key="ask_scope").set_value([sensor_id]).run()
     at.chat_input[0].set_value("How long does a LoomNet sensor node last on two AA cells?").run()
@@ -228,7 +248,7 @@ def test_ask_within_chosen_papers_only_cites_them(stocked: Assistant) -> None:
 
 # --- settings -----------------------------------------------------------------------------------
 def test_settings_show_models_locations_and_doctor_facts(built: Assistant, isolated_home: Path) -> None:
-    at = _open("settings")
+    at = open_page("settings")
     rows = dict(zip(at.table[0].value["setting"], at.table[0].value["value"], strict=True))
     assert rows["answer model (GGUF)"] == "Gemma 3 270M Q4_K_M (bundled)"
     assert rows["language"] == "en"
@@ -248,7 +268,7 @@ def test_a_library_that_cannot_be_opened_is_an_error_message(monkeypatch: pytest
 
     monkeypatch.setattr(state, "build", broken)
     state.forget_assistant()
-    at = _open("search")
+    at = open_page("search")
     assert _texts(at, "error") == [
         "The library could not be opened: the vector store at http://127.0.0.1:9 cannot be reached"
     ]

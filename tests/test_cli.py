@@ -90,6 +90,12 @@ def test_search_json_and_batch_mode(tmp_path: Path) -> None:
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["hits"][0]["source"] == "enzyme.pdf"
     assert rows[1] == {"id": "b", "error": "the query is empty", "hits": []}
+    plain = json.loads(runner.invoke(app, ["search", "LoomNet battery months", "--json"]).stdout)
+    reranked = json.loads(
+        runner.invoke(app, ["search", "LoomNet battery months", "--rerank", "--json"]).stdout
+    )
+    assert {h["text"] for h in reranked} == {h["text"] for h in plain}
+    assert [h["score"] for h in reranked] != [h["score"] for h in plain]  # reranked scores
 
 
 def test_ask_json_and_batch_mode(tmp_path: Path) -> None:

@@ -63,3 +63,19 @@ def test_weighted_fusion_rewards_agreement() -> None:
     assert [k for k, _ in fuse(dense, lexical, "weighted", 0.5)] == ["b", "a", "c", "d"]
     assert next(k for k, _ in fuse(dense, lexical, "rrf", 0.5)) == "b"
     assert fuse(dense, {}, "weighted", 0.5)[0] == ("a", 0.5)
+
+
+def test_rerank_reorders_the_fused_head_by_its_closest_sentence(library: Assistant) -> None:
+    from assistant.rerank import rerank
+
+    query = "How long does a LoomNet node run on two AA cells?"
+    fused = library.searcher.search(query, k=50, rerank=False)
+    reranked = library.searcher.search(query, k=50, rerank=True)
+    assert {h.chunk_id for h in reranked} == {h.chunk_id for h in fused}  # the same passages
+    expected = [s.hit.chunk_id for s in rerank(query, fused, library.library.embedder)]
+    assert [h.chunk_id for h in reranked] == expected
+    assert [h.score for h in reranked] == sorted((h.score for h in reranked), reverse=True)
+    assert "19 months" in reranked[0].text
+    assert len(library.searcher.search(query, k=2, rerank=True)) == 2
+    library.searcher.rerank_depth = 1  # only the head is reordered; the rest keeps the fused order
+    assert library.searcher.search(query, k=50, rerank=True)[1:] == fused[1:]

@@ -175,6 +175,14 @@ def search(
         Path | None,
         typer.Option(help='JSON-lines file of {"id", "query"}; prints one JSON line per query.'),
     ] = None,
+    rerank: Annotated[
+        bool | None,
+        typer.Option(
+            "--rerank/--no-rerank",
+            help="Reorder the best results by their closest sentence (slower; default: the "
+            "retrieval.rerank_search setting).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search the library by meaning and by keyword (hybrid dense + BM25).
@@ -183,6 +191,7 @@ def search(
     Examples:
       paperlamp search "contrastive loss temperature"
       paperlamp search "dropout" -k 5 --year-from 2020 --json
+      paperlamp search "which loss handles class imbalance" --rerank
       paperlamp search --queries queries.jsonl > hits.jsonl
     """
     if (query is None) == (queries is None):
@@ -192,10 +201,12 @@ def search(
         where = paper_filter(ids, year_from, year_to)
         if queries is not None:
             for row in read_jsonl(queries, "query"):
-                hits = _guarded(lambda row=row: assistant.searcher.search(row["query"], k, where))
+                hits = _guarded(
+                    lambda row=row: assistant.searcher.search(row["query"], k, where, rerank=rerank)
+                )
                 print_json({"id": row.get("id"), **_hits_or_error(hits)})
             return
-        hits = assistant.searcher.search(query or "", k, where)
+        hits = assistant.searcher.search(query or "", k, where, rerank=rerank)
     if as_json:
         print_json([h.to_json() for h in hits])
     else:

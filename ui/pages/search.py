@@ -21,6 +21,11 @@ with st.form("search_form", border=False):
     )
     span = st.slider("Years", years[0], years[-1], (years[0], years[-1])) if len(years) > 1 else (None, None)
     k = st.slider("Passages", 1, 50, 10)
+    rerank = st.checkbox(
+        "Rerank by the closest sentence (slower, often better)",
+        value=assistant.searcher.rerank,
+        key="search_rerank",
+    )
     submitted = st.form_submit_button("Search", type="primary")
 
 if submitted:
@@ -31,7 +36,7 @@ if submitted:
         year_from=low if low is not None and low > years[0] else None,
         year_to=high if high is not None and high < years[-1] else None,
     )
-    hits = state.attempt(lambda: assistant.searcher.search(query, k, where))
+    hits = state.attempt(lambda: assistant.searcher.search(query, k, where, rerank=rerank))
     st.session_state["search_results"] = (query, hits) if hits is not None else None
     st.session_state["search_open"] = None
 
