@@ -10,6 +10,7 @@ import pytest
 
 from assistant.build import Assistant, build_assistant
 from assistant.settings import load_settings
+from tests.arxiv_server import ArxivReplay, replay_server
 from tests.fakes import HashingEmbedder
 
 _real_connect = socket.socket.connect
@@ -68,3 +69,14 @@ def assistant(isolated_home: Path) -> Iterator[Assistant]:
     built = build_assistant(load_settings(), embedder=HashingEmbedder())
     yield built
     built.close()
+
+
+@pytest.fixture
+def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
+    """A loopback arXiv the settings point at, with no pauses and one retry."""
+    for server in replay_server():
+        monkeypatch.setenv("PAPERLAMP_ARXIV_API_URL", server.api_url)
+        monkeypatch.setenv("PAPERLAMP_ARXIV__DELAY_SECONDS", "0")
+        monkeypatch.setenv("PAPERLAMP_ARXIV__RETRIES", "1")
+        monkeypatch.setenv("PAPERLAMP_ARXIV__TIMEOUT_SECONDS", "5")
+        yield server

@@ -24,10 +24,9 @@ from assistant.settings import load_settings
 from assistant.summarize import summarizer_for
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
-from tests.arxiv_server import ArxivReplay, Reply, replay_server
+from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import HashingEmbedder, ScriptedGenerator
-from tests.papers import enzyme_paper, sensor_paper
-from tests.test_app import APP, ENZYME, SENSOR
+from tests.test_app import ENZYME, SENSOR, open_page, stock
 from tests.test_digest import entry, paper_pdf, reply
 from ui import jobs, state
 from ui.widgets import md_escape
@@ -52,17 +51,6 @@ class GatedGenerator(ScriptedGenerator):
         if "42 degrees" in prompt.material and prompt.cue in ("Answer:", "Results:"):
             return " PetX is most active at 42 degrees Celsius [1]."
         return reply(prompt)
-
-
-@pytest.fixture
-def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
-    """A loopback arXiv the settings point at, with no pauses and one retry."""
-    for server in replay_server():
-        monkeypatch.setenv("PAPERLAMP_ARXIV_API_URL", server.api_url)
-        monkeypatch.setenv("PAPERLAMP_ARXIV__DELAY_SECONDS", "0")
-        monkeypatch.setenv("PAPERLAMP_ARXIV__RETRIES", "1")
-        monkeypatch.setenv("PAPERLAMP_ARXIV__TIMEOUT_SECONDS", "5")
-        yield server
 
 
 @pytest.fixture
@@ -91,17 +79,7 @@ def app_lib(
 
 @pytest.fixture
 def stocked(app_lib: Assistant, tmp_path: Path) -> Assistant:
-    results = list(app_lib.library.add([enzyme_paper(tmp_path), sensor_paper(tmp_path)]))
-    assert [r.status for r in results] == ["added", "added"]
-    return app_lib
-
-
-def _open(page: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    if page != "home":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+    return stock(app_lib, tmp_path)
 
 
 def _finish(at: AppTest) -> AppTest:
@@ -161,7 +139,7 @@ def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
     served: dict[str, bytes],
 ) -> None:
     _serve_topic(replay, tmp_path, [1, 2])
-    at = _open("digest")
+    at = open_page("digest")
     at.text_input(key="digest_name").input("Segmentation")
     at.text_input(key="digest_query").input("segmentation")
     at.text_input(key="digest_categories").input("cs.CV")
@@ -206,7 +184,7 @@ def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
 def test_a_digest_that_arxiv_refuses_is_a_readable_error(app_lib: Assistant, replay: ArxivReplay) -> None:
     since = TODAY - timedelta(days=1)
     replay.on_query(Reply.error(503), search_query=build_query("segmentation", [], since, TODAY))
-    at = _open("digest")
+    at = open_page("digest")
     at.text_input(key="digest_name").input("segmentation")
     at.number_input(key="digest_days").set_value(2)
     [run] = [b for b in at.button if b.label == "Run the digest"]
@@ -218,7 +196,7 @@ def test_a_digest_that_arxiv_refuses_is_a_readable_error(app_lib: Assistant, rep
 
 
 def test_a_digest_needs_a_topic_name(app_lib: Assistant) -> None:
-    at = _open("digest")
+    at = open_page("digest")
     [run] = [b for b in at.button if b.label == "Run the digest"]
     run.click().run()
     assert _texts(at, "error") == ["Give the topic a name: it names the post and keeps the topic's history."]
@@ -231,7 +209,7 @@ def test_arxiv_ids_are_added_like_fetch_and_the_paper_shows_its_figures(
 ) -> None:
     replay.on_query(replay.feed([entry(3)]), id_list="2401.00003,2401.00009")
     replay.on_pdf("2401.00003v1", paper_pdf(tmp_path, 3))
-    at = _open("library")
+    at = open_page("library")
     at.text_input(key="library_arxiv_ids").input("2401.00003, 2401.00009")
     [fetch] = [b for b in at.button if b.label == "Fetch from arXiv"]
     fetch.click().run()
@@ -252,7 +230,7 @@ def test_arxiv_ids_are_added_like_fetch_and_the_paper_shows_its_figures(
 
 
 def test_a_bad_arxiv_id_is_a_readable_error(app_lib: Assistant) -> None:
-    at = _open("library")
+    at = open_page("library")
     at.text_input(key="library_arxiv_ids").input("not-an-id")
     [fetch] = [b for b in at.button if b.label == "Fetch from arXiv"]
     fetch.click().run()
@@ -266,7 +244,7 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
     stocked: Assistant, generator: GatedGenerator
 ) -> None:
     paper = next(p for p in stocked.library.papers() if p.title == ENZYME)
-    at = _open("library")
+    at = open_page("library")
     at.selectbox(key="library_open").set_value(paper.id).run()
     assert "No summary yet" in " ".join(_texts(at, "caption"))
     [write] = [b for b in at.button if b.label == "Write the summary"]
@@ -281,7 +259,7 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
     assert "#### Key Takeaways" in shown
     assert [b.label for b in at.button if b.label.startswith("Write")] == ["Write the summary again"]
     asked = len(generator.prompts)
-    again = _open("library")
+    again = open_page("library")
     again.selectbox(key="library_open").set_value(paper.id).run()
     assert kept.summary.one_line.text in "\n".join(_texts(again, "markdown"))
     assert len(generator.prompts) == asked  # read back, not generated again
@@ -292,7 +270,7 @@ def test_a_job_keeps_running_while_the_user_is_on_other_pages(
     stocked: Assistant, generator: GatedGenerator
 ) -> None:
     paper = next(p for p in stocked.library.papers() if p.title == SENSOR)
-    at = _open("library")
+    at = open_page("library")
     at.selectbox(key="library_open").set_value(paper.id).run()
     generator.gate.clear()
     [write] = [b for b in at.button if b.label == "Write the summary"]
@@ -321,7 +299,7 @@ def test_compare_shows_the_matrix_with_citations_and_downloads(
     stocked: Assistant, served: dict[str, bytes]
 ) -> None:
     ids = [p.id for p in sorted(stocked.library.papers(), key=lambda p: p.title, reverse=True)]
-    at = _open("compare")
+    at = open_page("compare")
     assert at.multiselect(key="compare_aspects").value == [
         "problem",
         "method",
@@ -358,7 +336,7 @@ def test_compare_shows_the_matrix_with_citations_and_downloads(
 
 
 def test_compare_with_one_paper_says_why_not(stocked: Assistant) -> None:
-    at = _open("compare")
+    at = open_page("compare")
     at.multiselect(key="compare_papers").set_value([stocked.library.papers()[0].id])
     [go] = [b for b in at.button if b.label == "Compare"]
     go.click().run()
@@ -382,7 +360,7 @@ def test_a_configured_topic_is_digested_with_its_own_query_categories_and_size(
     monkeypatch.setattr(state, "build", lambda: configured)
     state.forget_assistant()
     _serve_topic(replay, tmp_path, [1])
-    at = _open("digest")
+    at = open_page("digest")
     assert at.radio(key="digest_source").value == "topic"
     assert at.selectbox(key="digest_topic").value == "Cells"
     assert at.number_input(key="digest_max").value == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from assistant.digest_render import FRONT_MATTER_KEYS, write_digest
 from assistant.settings import load_settings
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
-from tests.arxiv_server import ArxivReplay, Reply, replay_server
+from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import FigureSpec, make_paper_pdf
 from ui.cli import app
@@ -88,17 +87,6 @@ def entry(n: int, version: int = 1, **fields: Any) -> dict[str, Any]:
         "comment": "12 pages, 3 figures",
         **fields,
     }
-
-
-@pytest.fixture
-def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
-    """A loopback arXiv the settings point at, with no pauses and one retry."""
-    for server in replay_server():
-        monkeypatch.setenv("PAPERLAMP_ARXIV_API_URL", server.api_url)
-        monkeypatch.setenv("PAPERLAMP_ARXIV__DELAY_SECONDS", "0")
-        monkeypatch.setenv("PAPERLAMP_ARXIV__RETRIES", "1")
-        monkeypatch.setenv("PAPERLAMP_ARXIV__TIMEOUT_SECONDS", "5")
-        yield server
 
 
 def built(generator: ScriptedGenerator) -> Assistant:
