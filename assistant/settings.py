@@ -90,7 +90,7 @@ class RetrievalSettings(BaseModel):
     )
     rerank_search: bool = Field(
         False,
-        description="Rerank search results by their best sentence (about 0.3 s more per query on 2 cores; "
+        description="Rerank search results by their best sentence (about 2 s more per query on 2 cores; "
         "questions are always reranked).",
     )
     rerank_depth: int = Field(30, description="How many fused results the reranker reorders.", ge=1)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.build import Assistant, build_assistant  # noqa: E402
 from assistant.eval_data import litqa2_pdfs, load_litqa2, load_qasper, load_scifact  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
+    Table,
     add_eval_docs,
     litqa2_retrieval,
     qasper_retrieval,
@@ -56,6 +57,12 @@ def latency(assistant: Assistant, queries: Sequence[str], label: str) -> str:
     return f"| {label} | {chunks} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} |"
 
 
+def show(table: Table) -> Table:
+    """Print a table as soon as it is scored (a long run cut short keeps what it measured)."""
+    print(table.markdown() + "\n", flush=True)
+    return table
+
+
 def main() -> None:
     """Index what is missing, score every method, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -74,7 +81,7 @@ def main() -> None:
         assistant = open_library("litqa2", args.fresh, args.variant)
         list(assistant.library.add(litqa2_pdfs(EVAL / "litqa2")))
         questions = load_litqa2(EVAL / "litqa2")
-        tables.append(litqa2_retrieval(assistant, questions))
+        tables.append(show(litqa2_retrieval(assistant, questions)))
         speeds.append(latency(assistant, [q.question for q in questions], "LitQA2 (40 papers)"))
     if "scifact" in wanted:
         assistant = open_library("scifact", args.fresh, args.variant)
@@ -82,14 +89,15 @@ def main() -> None:
         started = time.perf_counter()
         add_eval_docs(assistant, docs)
         print(f"scifact indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        tables.append(scifact_retrieval(assistant, queries, qrels))
+        tables.append(show(scifact_retrieval(assistant, queries, qrels)))
         speeds.append(latency(assistant, list(queries.values())[:100], f"SciFact ({len(docs)} abstracts)"))
     if "qasper" in wanted:
         assistant = open_library("qasper", args.fresh, args.variant)
         docs, questions = load_qasper(EVAL / "qasper")
         add_eval_docs(assistant, docs)
-        tables.append(qasper_retrieval(assistant, questions))
-        tables.append(qasper_retrieval(assistant, questions, pooled=True))
+        tables.append(show(qasper_retrieval(assistant, questions)))
+        tables.append(show(qasper_retrieval(assistant, questions, pooled=True)))
+    print(f"--- all {len(tables)} tables again ---\n")
     for table in tables:
         print(table.markdown() + "\n")
     print("\n".join(speeds))
