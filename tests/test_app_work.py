@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.build import Assistant, build_assistant
 from assistant.compare import Comparer, to_csv, to_markdown
+from assistant.domain import Paper
 from assistant.reading import kept_summary, summary_file
 from assistant.settings import load_settings
 from assistant.summarize import summarizer_for
@@ -240,12 +241,18 @@ def test_a_bad_arxiv_id_is_a_readable_error(app_lib: Assistant) -> None:
     assert app_lib.library.papers() == []
 
 
+def _paper_opened(stocked: Assistant, title: str) -> tuple[Paper, AppTest]:
+    """The library page with the paper of this title open."""
+    paper = next(p for p in stocked.library.papers() if p.title == title)
+    at = open_page("library")
+    at.selectbox(key="library_open").set_value(paper.id).run()
+    return paper, at
+
+
 def test_a_summary_is_written_on_demand_kept_and_read_back(
     stocked: Assistant, generator: GatedGenerator
 ) -> None:
-    paper = next(p for p in stocked.library.papers() if p.title == ENZYME)
-    at = open_page("library")
-    at.selectbox(key="library_open").set_value(paper.id).run()
+    paper, at = _paper_opened(stocked, ENZYME)
     assert "No summary yet" in " ".join(_texts(at, "caption"))
     [write] = [b for b in at.button if b.label == "Write the summary"]
     write.click().run()
@@ -269,9 +276,7 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
 def test_a_job_keeps_running_while_the_user_is_on_other_pages(
     stocked: Assistant, generator: GatedGenerator
 ) -> None:
-    paper = next(p for p in stocked.library.papers() if p.title == SENSOR)
-    at = open_page("library")
-    at.selectbox(key="library_open").set_value(paper.id).run()
+    paper, at = _paper_opened(stocked, SENSOR)
     generator.gate.clear()
     [write] = [b for b in at.button if b.label == "Write the summary"]
     write.click().run()
