@@ -4,7 +4,7 @@ Each corpus is indexed once into its own library folder under bench/results/ (ke
 --fresh rebuilds), then every retrieval method is scored: dense only, lexical (BM25) only, and
 the fused ranking paperlamp uses.
 
-    .venv/bin/python bench/retrieval.py [--only litqa2,scifact,qasper] [--fresh]
+    .venv/bin/python bench/retrieval.py [--only litqa2,scifact,qasper] [--fusions dense,weighted] [--fresh]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.build import Assistant, build_assistant  # noqa: E402
 from assistant.eval_data import litqa2_pdfs, load_litqa2, load_qasper, load_scifact  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
+    FUSIONS,
     Table,
     add_eval_docs,
     litqa2_retrieval,
@@ -73,7 +74,13 @@ def main() -> None:
         default="",
         help="keep the libraries in <corpus>-VARIANT folders (to compare settings given as PAPERLAMP_*)",
     )
+    parser.add_argument(
+        "--fusions",
+        default=",".join(FUSIONS),
+        help="methods to score, comma-separated (weighted+rerank takes ~1.5 s a query)",
+    )
     args = parser.parse_args()
+    fusions = args.fusions.split(",")
     wanted = set(args.only.split(","))
     tables = []
     speeds = ["| search latency | vectors | queries | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|"]
@@ -81,7 +88,7 @@ def main() -> None:
         assistant = open_library("litqa2", args.fresh, args.variant)
         list(assistant.library.add(litqa2_pdfs(EVAL / "litqa2")))
         questions = load_litqa2(EVAL / "litqa2")
-        tables.append(show(litqa2_retrieval(assistant, questions)))
+        tables.append(show(litqa2_retrieval(assistant, questions, fusions=fusions)))
         speeds.append(latency(assistant, [q.question for q in questions], "LitQA2 (40 papers)"))
     if "scifact" in wanted:
         assistant = open_library("scifact", args.fresh, args.variant)
@@ -89,14 +96,14 @@ def main() -> None:
         started = time.perf_counter()
         add_eval_docs(assistant, docs)
         print(f"scifact indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        tables.append(show(scifact_retrieval(assistant, queries, qrels)))
+        tables.append(show(scifact_retrieval(assistant, queries, qrels, fusions)))
         speeds.append(latency(assistant, list(queries.values())[:100], f"SciFact ({len(docs)} abstracts)"))
     if "qasper" in wanted:
         assistant = open_library("qasper", args.fresh, args.variant)
         docs, questions = load_qasper(EVAL / "qasper")
         add_eval_docs(assistant, docs)
-        tables.append(show(qasper_retrieval(assistant, questions)))
-        tables.append(show(qasper_retrieval(assistant, questions, pooled=True)))
+        tables.append(show(qasper_retrieval(assistant, questions, fusions=fusions)))
+        tables.append(show(qasper_retrieval(assistant, questions, fusions=fusions, pooled=True)))
     print(f"--- all {len(tables)} tables again ---\n")
     for table in tables:
         print(table.markdown() + "\n")
