@@ -83,7 +83,7 @@ class Library:
         embedder_factory: Callable[[], Embedder],
         *,
         chunk_tokens: int = 450,
-        window_tokens: int = 220,
+        window_tokens: int = 128,
         max_pdf_bytes: int = 200_000_000,
         batch_size: int = 256,
     ) -> None:

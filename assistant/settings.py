@@ -74,8 +74,11 @@ class RetrievalSettings(BaseModel):
         450, description="Longest chunk (the unit of retrieval and citation), in embedder tokens.", ge=32
     )
     window_tokens: int = Field(
-        220,
-        description="Longest text embedded at once; must fit the embedder (all-MiniLM-L6-v2 reads 256).",
+        128,
+        description=(
+            "Longest text embedded at once; must fit the embedder (all-MiniLM-L6-v2 reads 256)."
+            " Shorter windows match one claim or finding more sharply."
+        ),
         ge=16,
     )
     candidates: int = Field(60, description="Results taken from each retriever before fusion.")
