@@ -24,7 +24,7 @@ from models.embedder import (
     bundled_embedding_model_path,
 )
 from models.errors import BackendError
-from models.generator import Generator, LlamaCppGenerator, bundled_gguf_path
+from models.generator import Generator, LlamaCppGenerator, bundled_gguf_name, bundled_gguf_path
 from models.home import LibraryHome
 from models.openai_api import OpenAIEmbedder, OpenAIGenerator
 from models.store import ChromaStore, collection_name
@@ -57,6 +57,16 @@ def gguf_model_path(settings: Settings, home: LibraryHome) -> Path:
     if settings.llm.model == "bundled":
         return bundled_gguf_path(home.cache)
     return Path(settings.llm.model).expanduser()
+
+
+def configured_model_name(settings: Settings) -> str | None:
+    """The name the configured generator will report, found without loading it (None: only the
+    server knows, because no model is named and the server picks the one it serves)."""
+    if settings.llm.url:
+        return settings.llm.server_model or None
+    if settings.llm.model == "bundled":
+        return bundled_gguf_name()
+    return Path(settings.llm.model).expanduser().name
 
 
 def server_collection(settings: Settings, home: LibraryHome, name: str) -> str:

@@ -2,7 +2,8 @@
 
 Figures are cropped on first request into `<home>/figures/<sha256>/` with an index of labels,
 captions and pages (removing the paper removes the folder). A summary is written on request and
-kept as `<home>/cache/summaries/<sha256>-<lang>.json`, so it is read back instead of generated again.
+kept as `<home>/cache/summaries/<sha256>-<lang>.json`, so it is read back instead of generated again
+(by the app, and by `paperlamp summarize` while the same model is configured).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.build import Assistant
+from assistant.build import Assistant, configured_model_name
 from assistant.domain import Paper
 from assistant.errors import BadInput
 from assistant.summarize import Progress, summarizer_for
@@ -88,6 +89,13 @@ def kept_summary(home: LibraryHome, paper: Paper, lang: Lang) -> KeptSummary | N
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return KeptSummary(summary, str(data.get("written_at", ""))) if summary.paper_id == paper.id else None
+
+
+def reusable_summary(assistant: Assistant, paper: Paper, lang: Lang) -> KeptSummary | None:
+    """The kept summary when the configured model wrote it (another model's is written anew)."""
+    kept = kept_summary(assistant.home, paper, lang)
+    model = configured_model_name(assistant.settings)
+    return kept if kept is not None and model is not None and kept.summary.model == model else None
 
 
 def summarize_and_keep(

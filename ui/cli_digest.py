@@ -12,8 +12,8 @@ from rich.markup import escape
 
 from assistant.digest import Digest, DigestRequest, digester_for, window
 from assistant.digest_render import digest_json, summary_markdown, write_digest
+from assistant.reading import reusable_summary, summarize_and_keep
 from assistant.settings import Topic
-from assistant.summarize import summarizer_for
 from ui.cli import app
 from ui.console import JsonFlag, PaperRef, err, fail, opened, out, print_json, progress_bar
 
@@ -148,8 +148,14 @@ def summarize(
     lang: LangOpt = None,
     as_json: JsonFlag = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Write the summary again even if one is kept.")
+    ] = False,
 ) -> None:
     """Summarize a library paper from its full text, with page references for every field.
+
+    The summary is kept in the library (the app shows it too) and printed again from there while
+    the same model is configured; --fresh writes it anew.
 
     \b
     Examples:
@@ -160,10 +166,15 @@ def summarize(
         fail("give --json or --markdown, not both", 2)
     with opened() as assistant:
         record = assistant.library.get(paper)
-        with progress_bar("summarizing") as progress:
-            summary = summarizer_for(assistant).summarize(
-                record, _lang(lang, assistant.settings.lang), progress
-            )
+        chosen = _lang(lang, assistant.settings.lang)
+        kept = None if fresh else reusable_summary(assistant, record, chosen)
+        if kept is not None:
+            when = kept.written_at[:16].replace("T", " ")
+            err.print(f"kept summary, written {when} UTC by {kept.summary.model} (--fresh writes it again)")
+        else:
+            with progress_bar("summarizing") as progress:
+                kept = summarize_and_keep(assistant, record, chosen, progress)
+        summary = kept.summary
     if as_json:
         print_json(summary.to_json())
         return
