@@ -11,6 +11,7 @@ Searches only ever see `complete` papers.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,6 +93,8 @@ class Library:
         self._store_factory = store_factory
         self._embedder_factory = embedder_factory
         self._store: ChromaStore | None = None
+        self._store_mutex = threading.RLock()
+        self._store_used = time.monotonic()
         self._embedder: Embedder | None = None
         self.chunk_tokens = chunk_tokens
         self.window_tokens = window_tokens
@@ -100,16 +103,29 @@ class Library:
 
     @property
     def store(self) -> ChromaStore:
-        """The vector store, opened on first use."""
-        if self._store is None:
-            self._store = self._store_factory()
-        return self._store
+        """The vector store, opened on first use (and again after it was let go)."""
+        with self._store_mutex:
+            self._store_used = time.monotonic()
+            if self._store is None:
+                self._store = self._store_factory()
+            return self._store
+
+    def release_store(self, idle_seconds: float = 0.0) -> bool:
+        """Close the vector store if nothing has used it for `idle_seconds`; whether it was closed.
+
+        The next use opens it again. A long-running process (the app) calls this when idle, so an
+        embedded store's folder is free meanwhile for `paperlamp add` and the other commands.
+        """
+        with self._store_mutex:
+            if self._store is None or time.monotonic() - self._store_used < idle_seconds:
+                return False
+            store, self._store = self._store, None
+            store.close()
+            return True
 
     def close(self) -> None:
         """Release the vector store (it reopens on next use) and close the catalog."""
-        store, self._store = self._store, None
-        if store is not None:
-            store.close()
+        self.release_store()
         self.catalog.close()
 
     @property

@@ -132,6 +132,12 @@ class StoreSettings(BaseModel):
         description="Prefix of this library's collections on a Chroma server; empty means "
         "lib-<the id in the library's library-id file>, so two libraries never share a collection.",
     )
+    app_idle_seconds: float = Field(
+        60.0,
+        description="The app lets go of an embedded store after this many seconds unused, so CLI "
+        "commands can open the library meanwhile (it reopens on the next use); 0 never lets go.",
+        ge=0.0,
+    )
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ still running.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -379,3 +380,33 @@ def test_a_configured_topic_is_digested_with_its_own_query_categories_and_size(
         f"## 1. {GRIDNET.format(n=1)}"
     ]
     configured.close()
+
+
+def test_the_app_lets_go_of_an_idle_store_unless_a_job_holds_the_work_lock(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERLAMP_STORE__APP_IDLE_SECONDS", "0.2")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder())
+    lock = threading.Lock()
+    try:
+        assert built.library.store.count() == 0  # opened, and used just now
+        assert not state.release_if_idle(built, lock)
+        time.sleep(0.3)
+        with lock:  # a job (adding, digest, summary) is running
+            assert not state.release_if_idle(built, lock)
+        assert state.release_if_idle(built, lock)
+        assert not state.release_if_idle(built, lock)  # already let go
+        assert built.library.store.count() == 0  # the next use reopens it
+    finally:
+        built.close()
+
+
+def test_the_app_never_lets_go_when_told_not_to(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERLAMP_STORE__APP_IDLE_SECONDS", "0")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder())
+    try:
+        built.library.store.count()
+        assert not state.release_if_idle(built, threading.Lock())
+        assert built.library.release_store(0)  # it was still open: only an explicit release closes it
+    finally:
+        built.close()

@@ -172,33 +172,49 @@ def test_documents_are_added_in_groups_and_only_once(assistant: Assistant) -> No
     assert assistant.searcher.search("topic3", 1)[0].paper_id == "corpus:3"
 
 
-def test_a_second_process_is_refused_the_embedded_store_until_the_first_lets_go(
-    assistant: Assistant,
-) -> None:
-    """Two processes writing one embedded Chroma folder corrupt it; the second is told who holds it."""
+def _opened_elsewhere(folder: Path) -> tuple[int, str]:
+    """Whether another process may open the embedded store: its exit code and one-line reason."""
     import subprocess
     import sys
-
-    from models.store import ChromaStore
 
     opener = (
         "import sys; from pathlib import Path; from models.store import ChromaStore; "
         "from models.errors import BackendError\n"
-        "try:\n    ChromaStore('probe', path=Path(sys.argv[1]))\n"
+        "try:\n    ChromaStore('probe', path=Path(sys.argv[1])).close()\n"
         "except BackendError as exc:\n    sys.exit(str(exc))\n"
     )
-    folder = str(assistant.home.chroma)
+    done = subprocess.run([sys.executable, "-c", opener, str(folder)], capture_output=True, text=True)
+    return done.returncode, done.stderr.strip()
+
+
+def test_a_second_process_is_refused_the_embedded_store_until_the_first_lets_go(
+    assistant: Assistant,
+) -> None:
+    """Two processes writing one embedded Chroma folder corrupt it; the second is told who holds it."""
+    from models.store import ChromaStore
+
     assert assistant.library.store.count() == 0  # this process now holds the folder
     same_process = ChromaStore("probe", path=assistant.home.chroma)  # shared within a process
     same_process.close()
 
-    refused = subprocess.run([sys.executable, "-c", opener, folder], capture_output=True, text=True)
-    assert refused.returncode == 1
-    message = refused.stderr.strip()
+    code, message = _opened_elsewhere(assistant.home.chroma)
+    assert code == 1
     assert len(message.splitlines()) == 1
     assert f"in use by process {os.getpid()}" in message
     assert "PAPERLAMP_CHROMA_URL" in message
 
     assistant.library.close()
-    allowed = subprocess.run([sys.executable, "-c", opener, folder], capture_output=True, text=True)
-    assert allowed.returncode == 0, allowed.stderr
+    assert _opened_elsewhere(assistant.home.chroma) == (0, "")
+
+
+def test_an_idle_store_is_let_go_and_reopened_on_the_next_use(assistant: Assistant, tmp_path: Path) -> None:
+    library = assistant.library
+    list(library.add([enzyme_paper(tmp_path)]))
+    before = assistant.searcher.search("enzyme temperature", k=3)
+    assert not library.release_store(idle_seconds=3600)  # used a moment ago: kept
+    assert _opened_elsewhere(assistant.home.chroma)[0] == 1
+    assert library.release_store(idle_seconds=0)
+    assert not library.release_store(idle_seconds=0)  # nothing left to let go
+    assert _opened_elsewhere(assistant.home.chroma) == (0, "")  # another process may use it now
+    assert assistant.searcher.search("enzyme temperature", k=3) == before  # reopened, nothing lost
+    assert _opened_elsewhere(assistant.home.chroma)[0] == 1

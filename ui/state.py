@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -23,7 +26,9 @@ def build() -> Assistant:
 
 @st.cache_resource(show_spinner="Opening the library…")
 def _cached_assistant() -> Assistant:
-    return build()
+    built = build()
+    _watch_idle(built, model_lock())
+    return built
 
 
 @st.cache_resource
@@ -40,6 +45,42 @@ def assistant() -> Assistant:
         st.error(f"The library could not be opened: {exc}")
         st.stop()
         raise  # unreachable: st.stop() raises
+
+
+def release_if_idle(assistant: Assistant, lock: threading.Lock) -> bool:
+    """Let go of the embedded vector store once it has gone unused for `store.app_idle_seconds`
+    and no job holds the work lock; whether it was let go. The next search or job reopens it.
+
+    Embedded Chroma allows one process per folder: without this, an open app would refuse
+    `paperlamp add` and every other vector command for as long as it runs.
+    """
+    idle = assistant.settings.store.app_idle_seconds
+    if idle <= 0 or assistant.settings.store.chroma_url or not lock.acquire(blocking=False):
+        return False
+    try:
+        return assistant.library.release_store(idle)
+    finally:
+        lock.release()
+
+
+def _watch_idle(assistant: Assistant, lock: threading.Lock) -> None:
+    """Check for idleness a few times per idle period, for as long as the assistant exists."""
+    idle = assistant.settings.store.app_idle_seconds
+    if idle <= 0:
+        return
+    ref = weakref.ref(assistant)
+
+    def watch() -> None:
+        while True:
+            time.sleep(max(1.0, min(5.0, idle / 4)))
+            current = ref()
+            if current is None:
+                return
+            with contextlib.suppress(Exception):  # a failed close is retried; the app must not die of it
+                release_if_idle(current, lock)
+            del current
+
+    threading.Thread(target=watch, name="paperlamp-store-idle", daemon=True).start()
 
 
 def forget_assistant() -> None:
