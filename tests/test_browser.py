@@ -3,6 +3,7 @@
 Opens every page, uploads two papers, searches, asks a question and opens a citation, compares
 the two papers, and runs a one-paper digest from a loopback arXiv (leaving the page while it runs),
 with the real bundled models; screenshots go to test-artifacts/. No request may leave 127.0.0.1.
+And `paperlamp add` beside an open app: it works once the app has let go of its idle store.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -68,15 +70,13 @@ def arxiv(tmp_path: Path) -> Iterator[ArxivReplay]:
         yield server
 
 
-@pytest.fixture
-def app_url(tmp_path: Path, arxiv: ArxivReplay) -> Iterator[str]:
+def _serve_app(tmp_path: Path, extra: dict[str, str]) -> Iterator[str]:
     """`paperlamp ui` on a free port over an empty library in tmp_path; stopped afterwards."""
     port = _free_port()
     env = os.environ | {
         "PAPERLAMP_HOME": str(tmp_path / "home"),
         "PAPERLAMP_CONFIG": str(tmp_path / "none"),
-        "PAPERLAMP_ARXIV_API_URL": arxiv.api_url,
-        "PAPERLAMP_ARXIV__DELAY_SECONDS": "0",
+        **extra,
     }
     log = (tmp_path / "app.log").open("wb")
     command = [str(Path(sys.executable).with_name("paperlamp")), "ui", "--port", str(port)]
@@ -94,6 +94,28 @@ def app_url(tmp_path: Path, arxiv: ArxivReplay) -> Iterator[str]:
         log.close()
 
 
+@pytest.fixture
+def app_url(tmp_path: Path, arxiv: ArxivReplay) -> Iterator[str]:
+    """The app, with arXiv pointed at the loopback replay."""
+    extra = {"PAPERLAMP_ARXIV_API_URL": arxiv.api_url, "PAPERLAMP_ARXIV__DELAY_SECONDS": "0"}
+    yield from _serve_app(tmp_path, extra)
+
+
+def _chromium(pw: Any) -> Any:
+    return pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
 def test_every_page_add_search_ask_and_open_a_citation(app_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -101,18 +123,7 @@ def test_every_page_add_search_ask_and_open_a_citation(app_url: str, tmp_path: P
     papers = [enzyme_paper(tmp_path), sensor_paper(tmp_path)]
     outside: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = _chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 2600})
         page.on(
             "request",
@@ -227,3 +238,47 @@ def test_every_page_add_search_ask_and_open_a_citation(app_url: str, tmp_path: P
         finally:
             browser.close()
     assert outside == []
+
+
+def test_the_cli_adds_beside_an_open_app_once_it_is_idle_and_the_app_sees_the_paper(tmp_path: Path) -> None:
+    """Embedded Chroma allows one process per folder: the app lets go when idle, and reopens."""
+    import fcntl
+
+    from playwright.sync_api import expect, sync_playwright
+
+    home = tmp_path / "home"
+    env = os.environ | {"PAPERLAMP_HOME": str(home), "PAPERLAMP_CONFIG": str(tmp_path / "none")}
+    for url in _serve_app(tmp_path, {"PAPERLAMP_STORE__APP_IDLE_SECONDS": "1"}):
+        with sync_playwright() as pw:
+            browser = _chromium(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            try:
+                page.goto(f"{url}/library")
+                page.locator("input[type=file]").set_input_files([str(sensor_paper(tmp_path))])
+                page.get_by_role("button", name="Add to library").click()
+                expect(page.get_by_text("Added “LoomNet")).to_be_visible(timeout=120_000)
+
+                deadline = time.monotonic() + 30
+                while True:  # the app holds the store until it has gone unused for a second
+                    with (home / "chroma.lock").open("rb+") as lock:
+                        try:
+                            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                            break
+                        except BlockingIOError:
+                            assert time.monotonic() < deadline, "the app never let go of the store"
+                    time.sleep(0.5)
+                added = subprocess.run(
+                    [str(Path(sys.executable).with_name("paperlamp")), "add", str(enzyme_paper(tmp_path))],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
+                assert added.returncode == 0, added.stderr
+
+                page.goto(f"{url}/search")
+                page.get_by_label("Query").fill("enzyme most active temperature")
+                page.get_by_role("button", name="Search").click()
+                expect(page.get_by_text(f"1. {ENZYME}")).to_be_visible(timeout=60_000)
+            finally:
+                browser.close()
