@@ -90,7 +90,6 @@ class Summarizer:
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
         self.material_tokens = material_tokens
-        self._parts: dict[Role, list[Passage]] = {}
 
     @property
     def generator(self) -> Generator:
@@ -198,7 +197,6 @@ class Summarizer:
         started = time.perf_counter()
         specs = [s for s in FIELDS if not (s.name == "keywords" and keywords)]
         # A model that cannot write Chinese itself writes English, translated field by field after.
-        self._parts = parts  # for list fields whose own part is too short to quote enough from
         translating = lang == "zh" and not writes_chinese(self.generator)
         total = len(specs) * (1 + translating) + (lang == "zh")
         values: dict[str, Field | Points] = {"keywords": keywords} if keywords else {}
@@ -207,7 +205,7 @@ class Summarizer:
                 progress(spec.name, done, total)
             passages = parts[spec.role]
             material = material_text(title, spec.role, lang, [(p.where, p.text) for p in passages])
-            values[spec.name] = self._field(spec, material, passages, "en" if translating else lang, title)
+            values[spec.name] = self._field(spec, material, parts, "en" if translating else lang, title)
         for done, spec in enumerate(specs if translating else (), start=len(specs)):
             if progress:
                 progress(f"{spec.name} (中文)", done, total)
@@ -228,9 +226,14 @@ class Summarizer:
         )
 
     def _field(
-        self, spec: FieldSpec, material: str, passages: Sequence[Passage], lang: Lang, title: str
+        self, spec: FieldSpec, material: str, parts: dict[Role, list[Passage]], lang: Lang, title: str
     ) -> Field | Points:
-        """Generate one field, clean it, and quote the paper when nothing usable or grounded came back."""
+        """Generate one field, clean it, and quote the paper when nothing usable or grounded came back.
+
+        The field is written from its own part of the paper; a list whose part is too short to quote
+        enough from (an abstract of two sentences) quotes the rest of the paper too.
+        """
+        passages = parts[spec.role]
         prompt = field_prompt(spec, material, lang)
         raw = self._generate(prompt, spec.max_tokens, stops_for(spec, lang))
         zh = lang == "zh"
@@ -257,8 +260,7 @@ class Summarizer:
         least = 2 if spec.kind == "steps" else 3
         if len(items) >= least:
             return Points(tuple(items), _pages_used(" ".join(items), passages))
-        # A short part (an abstract of two sentences) may not hold enough quotes: the rest of the paper does.
-        pool = [*passages, *(p for role in _ROLES for p in self._parts.get(role, ()) if p not in passages)]
+        pool = [*passages, *(p for role in _ROLES for p in parts.get(role, ()) if p not in passages)]
         picked = best_sentences(spec.query, [p.text for p in pool], max(least, 3) - len(items))
         quotes = tuple(s for _, s in picked if s not in items)
         pages = _all_pages([pool[i] for i, _ in picked]) + _pages_used(" ".join(items), passages)
