@@ -164,14 +164,6 @@ def _stem(word: str) -> str:
     return word
 
 
-def _known(word: str, vocabulary: set[str]) -> bool:
-    """A word of the vocabulary, or sharing its stem or first six letters with one."""
-    stem = _stem(word)
-    return word in vocabulary or any(
-        _stem(v) == stem or (len(word) >= 6 and v.startswith(word[:6])) for v in vocabulary
-    )
-
-
 def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> bool:
     """True when the text's numbers all occur in the material and most of its content words do.
 
@@ -181,8 +173,13 @@ def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> b
     if not numbers(text) <= numbers(material + " " + title):
         return False
     words = {w for w in content_words(text) if not _CJK.search(w)} - _GENERIC  # Chinese: numbers only
+    # A word counts as the material's when it is one of its words, or shares a stem or its first six
+    # letters with one (stems and prefixes are taken once, not once per word of the text).
     vocabulary = content_words(material + " " + title)
-    if sum(_known(w, vocabulary) for w in words) < share * len(words):
+    stems = {_stem(v) for v in vocabulary}
+    prefixes = {v[:6] for v in vocabulary if len(v) >= 6}
+    known = sum(w in vocabulary or _stem(w) in stems or (len(w) >= 6 and w[:6] in prefixes) for w in words)
+    if known < share * len(words):
         return False
     if has_chinese(text):
         return True  # a Chinese field may well name just the title's terms
