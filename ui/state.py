@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 import streamlit as st
@@ -76,7 +75,7 @@ def _watch_idle(assistant: Assistant, lock: threading.Lock) -> None:
             current = ref()
             if current is None:
                 return
-            with contextlib.suppress(Exception):  # a failed close is retried; the app must not die of it
+            with suppress(Exception):  # a failed close is retried; the app must not die of it
                 release_if_idle(current, lock)
             del current
 
