@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ingest.chunking import split_sentences
 
@@ -164,6 +165,16 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4)
+def _word_forms(material: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The material's content words, their stems and their six-letter prefixes: computed once per
+    material, since every field and list item of a summary is checked against the same one."""
+    vocabulary = frozenset(content_words(material))
+    stems = frozenset(_stem(v) for v in vocabulary)
+    prefixes = frozenset(v[:6] for v in vocabulary if len(v) >= 6)
+    return vocabulary, stems, prefixes
+
+
 def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> bool:
     """True when the text's numbers all occur in the material and most of its content words do.
 
@@ -174,10 +185,8 @@ def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> b
         return False
     words = {w for w in content_words(text) if not _CJK.search(w)} - _GENERIC  # Chinese: numbers only
     # A word counts as the material's when it is one of its words, or shares a stem or its first six
-    # letters with one (stems and prefixes are taken once, not once per word of the text).
-    vocabulary = content_words(material + " " + title)
-    stems = {_stem(v) for v in vocabulary}
-    prefixes = {v[:6] for v in vocabulary if len(v) >= 6}
+    # letters with one.
+    vocabulary, stems, prefixes = _word_forms(material + " " + title)
     known = sum(w in vocabulary or _stem(w) in stems or (len(w) >= 6 and w[:6] in prefixes) for w in words)
     if known < share * len(words):
         return False
