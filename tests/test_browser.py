@@ -255,6 +255,7 @@ def test_the_cli_adds_beside_an_open_app_once_it_is_idle_and_the_app_sees_the_pa
             try:
                 page.goto(f"{url}/library")
                 page.locator("input[type=file]").set_input_files([str(sensor_paper(tmp_path))])
+                expect(page.get_by_text("sensor.pdf")).to_be_visible()  # uploaded before the click
                 page.get_by_role("button", name="Add to library").click()
                 expect(page.get_by_text("Added “LoomNet")).to_be_visible(timeout=120_000)
 
