@@ -166,13 +166,15 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _word_forms(material: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The material's content words, their stems and their six-letter prefixes: computed once per
-    material, since every field and list item of a summary is checked against the same one."""
+def _material_forms(
+    material: str,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """The material's numbers, content words, their stems and their six-letter prefixes: computed
+    once per material, since every field and list item of a summary is checked against the same one."""
     vocabulary = frozenset(content_words(material))
     stems = frozenset(_stem(v) for v in vocabulary)
     prefixes = frozenset(v[:6] for v in vocabulary if len(v) >= 6)
-    return vocabulary, stems, prefixes
+    return frozenset(numbers(material)), vocabulary, stems, prefixes
 
 
 def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> bool:
@@ -181,12 +183,12 @@ def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> b
     A small model invents figures ("trained on 1000000 images") and topics the paper never
     mentions; such a field is not worth keeping. A field that only restates the title says nothing.
     """
-    if not numbers(text) <= numbers(material + " " + title):
+    known_numbers, vocabulary, stems, prefixes = _material_forms(material + " " + title)
+    if not numbers(text) <= known_numbers:
         return False
     words = {w for w in content_words(text) if not _CJK.search(w)} - _GENERIC  # Chinese: numbers only
     # A word counts as the material's when it is one of its words, or shares a stem or its first six
     # letters with one.
-    vocabulary, stems, prefixes = _word_forms(material + " " + title)
     known = sum(w in vocabulary or _stem(w) in stems or (len(w) >= 6 and w[:6] in prefixes) for w in words)
     if known < share * len(words):
         return False
