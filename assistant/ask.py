@@ -27,6 +27,7 @@ from assistant.domain import Answer, Citation, Hit
 from assistant.errors import BadInput
 from assistant.rerank import Scored, content_words, mmr, rerank
 from assistant.search import Searcher, SearchFilter
+from assistant.summary_text import numbers as _numbers
 from ingest.chunking import split_sentences
 from models.generator import Generator
 
@@ -39,7 +40,6 @@ NOT_LATIN_NOTE = (
     "so ask in English for reliable results."
 )
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Text in a paper that addresses the model rather than the reader: never evidence for anything.
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|rules|above)\b"
@@ -280,8 +280,3 @@ def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Ci
 def _quote_page(hit: Hit, quote: str) -> int:
     """The page of a quote; a chunk spanning pages gives its first page."""
     return hit.page
-
-
-def _numbers(text: str) -> set[str]:
-    """The numbers in a text, normalised ("4,096" and "4096" are one number)."""
-    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(text)}
