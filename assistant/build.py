@@ -22,10 +22,12 @@ from models.embedder import (
     Embedder,
     SentenceTransformerEmbedder,
     bundled_embedding_model_path,
+    cpu_has_amx,
 )
 from models.errors import BackendError
 from models.generator import Generator, LlamaCppGenerator, bundled_gguf_name, bundled_gguf_path
 from models.home import LibraryHome
+from models.isolated import ChildProcessGenerator, ModelSpec
 from models.openai_api import OpenAIEmbedder, OpenAIGenerator
 from models.store import ChromaStore, collection_name
 
@@ -104,9 +106,25 @@ def make_embedder(settings: Settings) -> Embedder:
             embedding_model_path(settings),
             name=BUNDLED_EMBEDDING_NAME if embedding.model == "bundled" else "",
             batch_size=embedding.batch_size,
-            precision=embedding.precision,
+            precision=embedding_precision(settings),
         )
     )
+
+
+def embedding_precision(settings: Settings) -> str:
+    """The embedder's precision: "auto" becomes float32 where bf16 would share a process with AMX.
+
+    torch's bf16 (oneDNN) kernels and llama.cpp's AMX kernels in one process die of SIGILL on AMX
+    CPUs. setup.sh builds llama.cpp without AMX and generation runs in its own process by default,
+    so this only matters for a llama.cpp built elsewhere and run inline.
+    """
+    precision = settings.embedding.precision
+    llm = settings.llm
+    if precision != "auto" or llm.url or llm.isolation != "inline" or not cpu_has_amx():
+        return precision
+    from models.generator import llama_uses_amx
+
+    return "float32" if llama_uses_amx() else precision
 
 
 def make_generator(settings: Settings, home: LibraryHome) -> Generator:
@@ -125,12 +143,13 @@ def make_generator(settings: Settings, home: LibraryHome) -> Generator:
                 retries=llm.retries,
             )
         )
+    path = gguf_model_path(settings, home)
+    if llm.isolation == "process":
+        spec = ModelSpec(str(path), llm.context_tokens, llm.threads, llm.temperature)
+        return _guard(lambda: ChildProcessGenerator(spec))
     return _guard(
         lambda: LlamaCppGenerator(
-            gguf_model_path(settings, home),
-            context_tokens=llm.context_tokens,
-            threads=llm.threads,
-            temperature=llm.temperature,
+            path, context_tokens=llm.context_tokens, threads=llm.threads, temperature=llm.temperature
         )
     )
 
@@ -155,7 +174,7 @@ def build_assistant(
         return guarded(open_store(settings, home, embedder_once()))
 
     def generator_once() -> Generator:
-        return generator if generator is not None else guarded(make_generator(settings, home))
+        return guarded(generator if generator is not None else make_generator(settings, home))
 
     library = Library(
         home,

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from assistant.build import Assistant, embedding_model_path, gguf_model_path
 from assistant.errors import BadInput, PaperlampError
+from models.embedder import cpu_has_amx
 from models.errors import BackendError
 from models.openai_api import served_models
+from models.selftest import run_self_test
 from models.store import chroma_heartbeat
 
 
@@ -126,9 +128,66 @@ def _model_checks(assistant: Assistant, load: bool) -> list[Check]:
             checks.append(
                 Check("generator loads", f"{generator.name}, {generator.context_tokens}-token context")
             )
+            checks.append(Check("prompt form", prompt_form(generator.has_chat_template)))
     except PaperlampError as exc:
         checks.append(Check("generator loads", str(exc), False))
+    if load and not assistant.settings.llm.url:
+        checks += _runtime_checks(assistant)
     return checks
+
+
+def prompt_form(has_chat_template: bool) -> str:
+    """How prompts reach the model: its chat template, or plain text ending in a cue."""
+    if has_chat_template:
+        return "chat template (the model's own, via create_chat_completion)"
+    return "plain text ending in a cue (a base model without a chat template)"
+
+
+def _runtime_checks(assistant: Assistant) -> list[Check]:
+    """How llama.cpp was built, where it runs, and a self-test of both models in one child process.
+
+    The self-test always puts the embedder and the generator in one process, the hardest case: on
+    an AMX CPU with an AMX build of llama.cpp that process dies of SIGILL. With generation in its
+    own process (llm.isolation = "process") such a death cannot reach paperlamp, so it is reported
+    as a fact, not a failure.
+    """
+    settings = assistant.settings
+    isolation = settings.llm.isolation
+    checks = [
+        Check("llama.cpp build", llama_build()),
+        Check(
+            "generation runs",
+            "in its own supervised process (llm.isolation = process)"
+            if isolation == "process"
+            else "inside each paperlamp process (llm.isolation = inline)",
+        ),
+    ]
+    try:
+        gguf = gguf_model_path(settings, assistant.home)
+        embedder = None if settings.embedding.url else embedding_model_path(settings)
+    except PaperlampError as exc:
+        return [*checks, Check("model self-test", str(exc), False)]
+    result = run_self_test(
+        gguf,
+        embedder=embedder,
+        precision=settings.embedding.precision,
+        threads=settings.llm.threads,
+    )
+    if result.ok or result.returncode >= 0 or isolation == "inline":
+        return [*checks, Check("model self-test", result.message, result.ok)]
+    note = "; paperlamp runs generation in its own process, so its commands are not affected"
+    return [*checks, Check("model self-test", result.message + note, True)]
+
+
+def llama_build() -> str:
+    """llama-cpp-python's version and whether its AMX kernels are in (they crash beside torch)."""
+    try:
+        from models.generator import llama_uses_amx
+    except ImportError:  # pragma: no cover - a broken install
+        return "llama-cpp-python is not installed"
+    amx = "AMX kernels ON" if llama_uses_amx() else "AMX kernels off"
+    cpu = "this CPU has AMX" if cpu_has_amx() else "this CPU has no AMX"
+    return f"llama-cpp-python {_version('llama-cpp-python')}, {amx} ({cpu})"
 
 
 def _version(package: str) -> str:

@@ -52,6 +52,12 @@ class LLMSettings(BaseModel):
     context_tokens: int = Field(8192, description="Context window given to llama.cpp.", ge=512)
     threads: int = Field(0, description="CPU threads for generation; 0 means all cores.", ge=0)
     max_answer_tokens: int = Field(256, description="Longest answer generated.", ge=16)
+    isolation: Literal["process", "inline"] = Field(
+        "process",
+        description='"process" runs the GGUF model in a supervised child process, so a model that '
+        "crashes (a bad file, a CPU feature) fails one request instead of the app or command; "
+        '"inline" loads it into the calling process.',
+    )
     temperature: float = Field(0.0, description="Sampling temperature; 0 is greedy.", ge=0.0)
     url: str = Field(
         "", description="An OpenAI-compatible server; empty means the in-process llama.cpp model."

@@ -7,9 +7,11 @@ still running.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +28,7 @@ from assistant.settings import load_settings
 from assistant.summarize import summarizer_for
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
+from models.isolated import ChildProcessGenerator, ModelSpec
 from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.test_app import ENZYME, SENSOR, open_page, stock
@@ -410,3 +413,69 @@ def test_the_app_never_lets_go_when_told_not_to(isolated_home: Path, monkeypatch
         assert built.library.release_store(0)  # it was still open: only an explicit release closes it
     finally:
         built.close()
+
+
+# --- a model that crashes ------------------------------------------------------------------------
+class KillsItsModel(ChildProcessGenerator):
+    """The real supervised model process on the bundled GGUF, killed with SIGILL mid-answer once armed."""
+
+    armed = False
+
+    def generate(
+        self,
+        prompt: Prompt,
+        *,
+        max_tokens: int = 256,
+        stop: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
+    ) -> str:
+        seen: list[str] = []
+
+        def tap(token: str) -> None:
+            seen.append(token)
+            if self.armed and len(seen) == 3 and self._child is not None:
+                self.armed = False
+                os.kill(self._child.pid, signal.SIGILL)
+            if on_token is not None:
+                on_token(token)
+
+        return super().generate(prompt, max_tokens=max_tokens, stop=stop, on_token=tap)
+
+
+@pytest.mark.slow
+def test_a_model_that_dies_mid_answer_fails_one_job_and_the_app_goes_on(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from models.generator import bundled_gguf_path
+
+    model = KillsItsModel(ModelSpec(str(bundled_gguf_path(tmp_path)), context_tokens=4096))
+    made = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=model)
+    made.asker.min_evidence = 0.2
+    monkeypatch.setattr(state, "build", lambda: made)
+    state.forget_assistant()
+    jobs.registry.clear()
+    try:
+        stock(made, tmp_path)
+        _, at = _paper_opened(made, ENZYME)
+        model.armed = True
+        [write] = [b for b in at.button if b.label == "Write the summary"]
+        write.click().run()
+        _finish(at)
+        [job] = jobs.registry().of(["summary"])
+        assert job.state == "failed"
+        assert job.error.startswith("the model process died of SIGILL (illegal instruction) while generating")
+        [shown] = _texts(at, "error")
+        assert shown == f"The summary could not be written: {job.error}"
+
+        asked = open_page("ask")  # the same app process serves the next page, with a fresh model
+        asked.chat_input[0].set_value("At what temperature is PetX most active?").run()
+        assert not asked.exception
+        assert [b for b in asked.button if b.label == f"[1] {ENZYME}, p. 1"]
+        assert model.restarts == 1
+    finally:
+        for running in jobs.registry().active():
+            jobs.registry().wait(running, 60)
+        jobs.registry.clear()
+        state.forget_assistant()
+        made.close()
+        model.close()

@@ -8,6 +8,7 @@ And `paperlamp add` beside an open app: it works once the app has let go of its 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -281,5 +282,95 @@ def test_the_cli_adds_beside_an_open_app_once_it_is_idle_and_the_app_sees_the_pa
                 page.get_by_label("Query").fill("enzyme most active temperature")
                 page.get_by_role("button", name="Search").click()
                 expect(page.get_by_text(f"1. {ENZYME}")).to_be_visible(timeout=60_000)
+            finally:
+                browser.close()
+
+
+def _model_children(home: Path) -> list[Any]:
+    """The supervised model processes (python -m models.isolated) working for the library in `home`."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ"]):
+        with contextlib.suppress(psutil.Error, TypeError):
+            if "models.isolated" in " ".join(process.info["cmdline"] or []) and (
+                (process.info["environ"] or {}).get("PAPERLAMP_HOME") == str(home)
+            ):
+                found.append(process)
+    return found
+
+
+def _when_busy(process: Any, idle: Any, seconds: float = 120.0) -> None:
+    """Return as soon as `process` uses CPU time beyond what it had used at `idle`."""
+    deadline = time.monotonic() + seconds
+    while sum(process.cpu_times()[:2]) < sum(idle[:2]) + 0.05:
+        assert time.monotonic() < deadline, "the model process never started on the answer"
+        time.sleep(0.01)
+
+
+def _wait_dead(process: Any, seconds: float = 30.0) -> None:
+    """Until `process` has died (a zombie counts: its parent, the app, reaps it when it next asks)."""
+    import psutil
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if process.status() != psutil.STATUS_ZOMBIE:
+                time.sleep(0.2)
+                continue
+        return
+    raise TimeoutError(f"process {process.pid} did not die")
+
+
+def test_the_app_survives_its_model_process_dying_of_sigill(tmp_path: Path) -> None:
+    """A model that crashes fails one answer with a sentence; the app and the next answer go on."""
+    import signal
+
+    from playwright.sync_api import expect, sync_playwright
+
+    home = tmp_path / "home"
+    env = os.environ | {"PAPERLAMP_HOME": str(home), "PAPERLAMP_CONFIG": str(tmp_path / "none")}
+    added = subprocess.run(
+        [str(Path(sys.executable).with_name("paperlamp")), "add", str(enzyme_paper(tmp_path))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert added.returncode == 0, added.stderr
+    for url in _serve_app(tmp_path, {}):
+        with sync_playwright() as pw:
+            browser = _chromium(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            try:
+                page.goto(f"{url}/ask")
+                chat = page.get_by_placeholder("Ask a question about your papers")
+                chat.fill("At what temperature is the enzyme PetX most active?")
+                chat.press("Enter")
+                expect(page.get_by_role("button", name=f"[1] {ENZYME}, p. 1")).to_be_visible(timeout=240_000)
+                [model] = _model_children(home)
+                idle = model.cpu_times()
+                chat.fill("Which mutant doubled the rate of PET film degradation?")
+                chat.press("Enter")
+                _when_busy(model, idle)  # the model is writing the answer: kill it, as the kernel might
+                model.send_signal(signal.SIGILL)
+                _wait_dead(model)
+                expect(
+                    page.get_by_text("the model process died of SIGILL (illegal instruction)")
+                ).to_be_visible(timeout=120_000)
+                page.screenshot(path=str(ARTIFACTS / "app-model-crash.png"), full_page=True)
+
+                page.goto(f"{url}/search")  # the app still serves every page
+                page.get_by_label("Query").fill("enzyme most active temperature")
+                page.get_by_role("button", name="Search").click()
+                expect(page.get_by_text(f"1. {ENZYME}")).to_be_visible(timeout=60_000)
+
+                page.goto(f"{url}/ask")  # and the next answer gets a fresh model process
+                chat = page.get_by_placeholder("Ask a question about your papers")
+                chat.fill("At what temperature is the enzyme PetX most active?")
+                chat.press("Enter")
+                expect(page.get_by_role("button", name=f"[1] {ENZYME}, p. 1")).to_be_visible(timeout=240_000)
+                [fresh] = _model_children(home)
+                assert fresh.pid != model.pid
             finally:
                 browser.close()
