@@ -19,7 +19,9 @@ def _edge_key(raw: RawBlock, height: float) -> str | None:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", raw.text.lower()))
 
 
-def drop_running_text(pages: list[list[RawBlock]], heights: list[float]) -> list[list[RawBlock]]:
+def drop_running_text(
+    pages: list[list[RawBlock]], heights: list[float]
+) -> tuple[list[list[RawBlock]], tuple[str, ...]]:
     """Remove running headers/footers (repeating edge text, modulo digits) and page numbers."""
     counts: Counter[str] = Counter()
     for page, height in zip(pages, heights, strict=True):
@@ -27,15 +29,17 @@ def drop_running_text(pages: list[list[RawBlock]], heights: list[float]) -> list
         counts.update(k for k in keys if k)
     threshold = max(2, round(0.25 * len(pages)))
     out = []
+    removed: dict[str, None] = {}
     for page, height in zip(pages, heights, strict=True):
         kept = []
         for raw in page:
             key = _edge_key(raw, height)
             if key is not None and (counts[key] >= threshold or _PAGE_NUMBER.match(raw.text)):
+                removed[raw.text] = None
                 continue
             kept.append(raw)
         out.append(kept)
-    return out
+    return out, tuple(removed)
 
 
 def figure_noise(raw: RawBlock, rects: list[Rect], body: float) -> bool:

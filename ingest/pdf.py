@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pymupdf
 
+from ingest import glyphs
 from ingest.cleanup import clean_text, join_lines
 from ingest.errors import UnreadableInput
+from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
-from ingest.types import Document
+from ingest.types import Document, Line, Span
+
+GlyphTable = dict[tuple[str, str], str]
 
 __all__ = ["PageGraphics", "Rect", "clean_text", "join_lines", "read_pdf"]
 
@@ -37,20 +41,17 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
     """Read a PDF's text as blocks in reading order, with headings and sections marked."""
     path = Path(path)
     with _open(path, max_bytes=max_bytes, max_pages=max_pages) as pdf:
-        raws: list[list[RawBlock]] = []
-        graphics: list[list[Rect]] = []
-        sizes: list[float] = []
-        for number in range(1, pdf.page_count + 1):
-            page = pdf[number - 1]
-            page_raws, page_graphics = _read_page(page, number)
-            raws.append(page_raws)
-            graphics.append(page_graphics)
-            sizes.append(page.rect.height)
+        pages = [_read_page(pdf[n - 1], n) for n in range(1, pdf.page_count + 1)]
+        table = _glyph_table(pdf, [data for data, _ in pages])
+        sizes = [pdf[n].rect.height for n in range(pdf.page_count)]
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}
+        xmp = pdf.get_xml_metadata() or ""
+    raws = [_raw_blocks(data, n, table) for n, (data, _) in enumerate(pages, start=1)]
+    graphics = [rects for _, rects in pages]
     chars = sum(len(r.text.strip()) for page in raws for r in page)
     if chars < 40 * len(raws):
         raise UnreadableInput(f"{path.name}: has no text layer (scanned?); OCR is not enabled.")
-    raws = drop_running_text(raws, sizes)
+    raws, margins = drop_running_text(raws, sizes)
     body = body_size(raws)
     ordered: list[RawBlock] = []
     two_column = 0
@@ -60,7 +61,16 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         two_column += is_two
         ordered.extend(page_order)
     blocks = mark_headings(ordered, body)
-    return Document(tuple(blocks), len(raws), info=info, two_column_pages=two_column)
+    front = _lines(pages[0][0], 1, table)
+    return Document(
+        tuple(blocks),
+        len(raws),
+        info=info,
+        two_column_pages=two_column,
+        front=front,
+        margins=margins,
+        xmp=xmp,
+    )
 
 
 class _open:
@@ -101,19 +111,16 @@ class _open:
         self.pdf.close()
 
 
-def _read_page(page: pymupdf.Page, number: int) -> tuple[list[RawBlock], list[Rect]]:
-    """The page's text blocks and the rects of its pictures (images and non-rule vector paths)."""
+def _read_page(page: pymupdf.Page, number: int) -> tuple[dict, list[Rect]]:
+    """The page's text as MuPDF's dict and the rects of its pictures (images and vector paths)."""
     try:
         data = page.get_text("dict", flags=_FLAGS)
     except Exception as exc:
         raise UnreadableInput(f"page {number} cannot be read ({exc}).") from exc
     area = page.rect.width * page.rect.height
-    raws: list[RawBlock] = []
     rects: list[Rect] = []
     for block in data["blocks"]:
-        if block["type"] == 0:
-            raws.extend(_split_block(block, number))
-        elif block["type"] == 3:
+        if block["type"] == 3:
             x0, y0, x1, y1 = block["bbox"]
             # Thin rules (table lines, footnote bars) are not pictures; huge fills are backgrounds.
             if x1 - x0 > 2 and y1 - y0 > 2 and (x1 - x0) * (y1 - y0) < 0.5 * area:
@@ -123,17 +130,121 @@ def _read_page(page: pymupdf.Page, number: int) -> tuple[list[RawBlock], list[Re
         x0, y0, x1, y1 = info["bbox"]
         if (x1 - x0) * (y1 - y0) < 0.8 * area:
             rects.append(info["bbox"])
-    return raws, rects
+    return data, rects
 
 
-def _split_block(block: dict, page: int) -> list[RawBlock]:
+def _raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
+    """The page's text blocks, private-use glyphs replaced."""
+    raws: list[RawBlock] = []
+    for block in data["blocks"]:
+        if block["type"] == 0:
+            raws.extend(_split_block(block, number, table))
+    return raws
+
+
+def _line_text(line: dict, table: GlyphTable) -> str:
+    """A MuPDF line's text with its private-use glyphs replaced."""
+    return "".join(glyphs.apply(s["text"], s["font"], table) for s in line["spans"])
+
+
+def _lines(data: dict, number: int, table: GlyphTable) -> tuple[Line, ...]:
+    """A page's lines with their spans (sizes, weights, superscripts), in page order."""
+    out = []
+    for block in data["blocks"]:
+        for line in block.get("lines", ()):
+            spans = [s for s in line["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            top = max(s["size"] for s in spans)
+            base = max(s["origin"][1] for s in spans if s["size"] >= top - 0.1)
+            out.append(
+                Line(
+                    number,
+                    tuple(line["bbox"]),
+                    tuple(
+                        Span(
+                            clean_text(glyphs.apply(s["text"], s["font"], table)),
+                            round(s["size"], 1),
+                            _is_bold(s),
+                            # set smaller and raised above the line's baseline: a mark, not a word
+                            bool(s["flags"] & 1)
+                            or (s["size"] < 0.86 * top and s["origin"][1] < base - 0.12 * top),
+                            s["bbox"][0],
+                            s["bbox"][2],
+                        )
+                        for s in line["spans"]
+                    ),
+                    abs(line["dir"][1]) > 0.5,
+                )
+            )
+    return tuple(out)
+
+
+def _glyph_table(pdf: pymupdf.Document, pages: list[dict]) -> GlyphTable:
+    """What each private-use glyph in the document stands for, decided from its font and contexts."""
+    sites: list[glyphs.Site] = []
+    first_page: dict[tuple[str, str], int] = {}
+    for number, data in enumerate(pages):
+        for block in data["blocks"]:
+            for line in block.get("lines", ()):
+                text = "".join(s["text"] for s in line["spans"])
+                if not glyphs.PRIVATE.search(text):
+                    continue
+                at = 0
+                for span in line["spans"]:
+                    for m in glyphs.PRIVATE.finditer(span["text"]):
+                        k = at + m.start()
+                        sites.append(
+                            glyphs.Site(span["font"], m[0], text[max(0, k - 30) : k], text[k + 1 : k + 31])
+                        )
+                        first_page.setdefault((span["font"], m[0]), number)
+                    at += len(span["text"])
+    if not sites:
+        return {}
+    infos: dict[tuple[str, str], GlyphInfo] = {}
+    for number in sorted(set(first_page.values())):
+        wanted = {k for k, n in first_page.items() if n == number}
+        infos.update(_glyph_infos(pdf, pdf[number], wanted))
+    return glyphs.resolve(sites, infos)
+
+
+def _glyph_infos(pdf: pymupdf.Document, page: pymupdf.Page, wanted: set[tuple[str, str]]) -> dict:
+    """Names and outline boxes of the wanted (font, character) glyphs, read from the embedded fonts."""
+    gids: dict[tuple[str, str], int] = {}
+    try:
+        for span in page.get_texttrace():
+            for char in span["chars"]:
+                key = (span["font"], chr(char[0]))
+                if key in wanted and char[1] >= 0:
+                    gids.setdefault(key, char[1])
+        fonts = page.get_fonts()
+    except Exception:  # an unreadable trace only means the glyphs are decided by context
+        return {}
+    out = {}
+    for key, gid in gids.items():
+        # Span font names drop the subset prefix ("ABCDEF+") and may be cut short.
+        for xref, ext, *_ in sorted(
+            (f for f in fonts if f[3].split("+", 1)[-1].startswith(key[0])), key=lambda f: f[1] != "cid"
+        ):
+            try:
+                _, kind, _, buffer = pdf.extract_font(xref)
+            except Exception:
+                continue
+            found = glyph_infos(buffer, kind or ext, {gid}).get(gid)
+            if found is not None:
+                out[key] = found
+                break
+    return out
+
+
+def _split_block(block: dict, page: int, table: GlyphTable) -> list[RawBlock]:
     """Turn a MuPDF block into RawBlock blocks, splitting a leading heading line off its paragraph."""
     lines: list[tuple[str, float, bool, bool, Rect]] = []
     for line in block["lines"]:
         spans = [s for s in line["spans"] if s["text"].strip()]
         if not spans:
             continue
-        text = clean_text("".join(s["text"] for s in line["spans"]))
+        text = clean_text(_line_text(line, table))
         weights = [len(s["text"].strip()) for s in spans]
         total = sum(weights)
         size = sum(s["size"] * w for s, w in zip(spans, weights, strict=True)) / total
