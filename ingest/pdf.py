@@ -44,6 +44,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         pages = [_read_page(pdf[n - 1], n) for n in range(1, pdf.page_count + 1)]
         table = _glyph_table(pdf, [data for data, _ in pages])
         sizes = [pdf[n].rect.height for n in range(pdf.page_count)]
+        first = (pdf[0].rect.width, pdf[0].rect.height)
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}
         xmp = pdf.get_xml_metadata() or ""
     raws = [_raw_blocks(data, n, table) for n, (data, _) in enumerate(pages, start=1)]
@@ -70,6 +71,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         front=front,
         margins=margins,
         xmp=xmp,
+        page_size=first,
     )
 
 
@@ -163,7 +165,7 @@ def _lines(data: dict, number: int, table: GlyphTable) -> tuple[Line, ...]:
                     tuple(line["bbox"]),
                     tuple(
                         Span(
-                            clean_text(glyphs.apply(s["text"], s["font"], table)),
+                            _span_text(s, table),
                             round(s["size"], 1),
                             _is_bold(s),
                             # set smaller and raised above the line's baseline: a mark, not a word
@@ -178,6 +180,13 @@ def _lines(data: dict, number: int, table: GlyphTable) -> tuple[Line, ...]:
                 )
             )
     return tuple(out)
+
+
+def _span_text(span: dict, table: GlyphTable) -> str:
+    """A span's cleaned text, keeping the spaces at its ends that separate it from its neighbours."""
+    raw = glyphs.apply(span["text"], span["font"], table)
+    text = clean_text(raw).strip()
+    return (" " if raw[:1].isspace() else "") + text + (" " if raw[-1:].isspace() else "")
 
 
 def _glyph_table(pdf: pymupdf.Document, pages: list[dict]) -> GlyphTable:

@@ -41,8 +41,14 @@ class Line:
 
     @property
     def text(self) -> str:
-        """The line's text, spans joined."""
-        return "".join(s.text for s in self.spans).strip()
+        """The line's text, spans joined (with a space where the page leaves a word-sized gap)."""
+        out, last = "", None
+        for span in self.spans:
+            if last is not None and span.x0 - last.x1 > 0.25 * max(span.size, last.size):
+                out += " "
+            out += span.text
+            last = span
+        return " ".join(out.split())
 
     @property
     def size(self) -> float:
@@ -61,6 +67,7 @@ class Document:
     front: tuple[Line, ...] = ()  # page 1's lines in page order, running text and stamps included
     margins: tuple[str, ...] = ()  # running headers, footers and stamps removed from the body
     xmp: str = ""  # the XMP metadata packet, as stored
+    page_size: tuple[float, float] = (612.0, 792.0)  # page 1's width and height in points
 
     @property
     def text(self) -> str:

@@ -72,7 +72,7 @@ def test_info_title_used_when_real_and_shown_on_page():
     assert meta.year == 2019
 
 
-def test_year_from_published_line_old_arxiv_id_and_index_terms():
+def test_published_line_beats_the_old_arxiv_id_year_and_index_terms():
     doc = Document(
         (
             block("Strings in Old Physics", size=16),
@@ -84,7 +84,7 @@ def test_year_from_published_line_old_arxiv_id_and_index_terms():
     )
     meta = extract_metadata(doc)
     assert meta.arxiv_id == "hep-th/9901001v2"
-    assert meta.year == 1999
+    assert meta.year == 2001  # the id only says when it was first submitted
     assert meta.keywords == ("strings", "branes")
     assert meta.doi == "10.1000/xyz123"
 
