@@ -11,6 +11,16 @@ from ingest.layout import RawBlock, Rect
 _PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(\s*(of|/)\s*\d{1,4})?$", re.I)
 
 
+# Lines that say who published or owns the paper, or when it was received: never body text.
+_NOTICE = re.compile(
+    r"^(©|\(c\)|c⃝|copyright\b|manuscript received|received:? \d|accepted:? \d|published online|"
+    r"permission to make digital|this article is licensed|preprint submitted to|"
+    r"[A-Z][\w&.]*(?: [A-Z&][\w&.]*)* volume \d+,? (?:number|issue|no\.?) \d+)",
+    re.I,
+)
+_ARXIV_STAMP = re.compile(r"^arxiv:\s*\S+\s*\[[^\]]+\]", re.I)
+
+
 def _edge_key(raw: RawBlock, height: float) -> str | None:
     """A page-independent key for text at the page's top/bottom edge or in a rotated margin."""
     y0, y1 = raw.bbox[1], raw.bbox[3]
@@ -19,22 +29,35 @@ def _edge_key(raw: RawBlock, height: float) -> str | None:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", raw.text.lower()))
 
 
+def _outside_body(raw: RawBlock, width: float, height: float) -> bool:
+    """True for text that is never part of a sentence, wherever it repeats or not."""
+    x0, y0, x1, y1 = raw.bbox
+    if raw.rotated or _ARXIV_STAMP.match(raw.text):  # side stamps and rotated margin notes
+        return True
+    outer = x1 < 0.12 * width or x0 > 0.88 * width
+    if outer and re.fullmatch(r"[\d\s]+", raw.text):  # line numbers of a review copy
+        return True
+    near_edge = y1 < 0.12 * height or y0 > 0.85 * height
+    return len(raw.text) < 300 and bool(_NOTICE.match(raw.text)) and (near_edge or len(raw.text) < 120)
+
+
 def drop_running_text(
-    pages: list[list[RawBlock]], heights: list[float]
+    pages: list[list[RawBlock]], sizes: list[tuple[float, float]]
 ) -> tuple[list[list[RawBlock]], tuple[str, ...]]:
-    """Remove running headers/footers (repeating edge text, modulo digits) and page numbers."""
+    """Remove running headers/footers (repeated edge text), page numbers, stamps and notices."""
     counts: Counter[str] = Counter()
-    for page, height in zip(pages, heights, strict=True):
+    for page, (_, height) in zip(pages, sizes, strict=True):
         keys = {_edge_key(r, height) for r in page}
         counts.update(k for k in keys if k)
     threshold = max(2, round(0.25 * len(pages)))
     out = []
     removed: dict[str, None] = {}
-    for page, height in zip(pages, heights, strict=True):
+    for page, (width, height) in zip(pages, sizes, strict=True):
         kept = []
         for raw in page:
             key = _edge_key(raw, height)
-            if key is not None and (counts[key] >= threshold or _PAGE_NUMBER.match(raw.text)):
+            repeated = key is not None and (counts[key] >= threshold or _PAGE_NUMBER.match(raw.text))
+            if repeated or _outside_body(raw, width, height):
                 removed[raw.text] = None
                 continue
             kept.append(raw)

@@ -12,6 +12,7 @@ import pymupdf
 from ingest import glyphs
 from ingest.cleanup import clean_text, join_lines
 from ingest.errors import UnreadableInput
+from ingest.flow import join_sentences
 from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
@@ -43,7 +44,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
     with _open(path, max_bytes=max_bytes, max_pages=max_pages) as pdf:
         pages = [_read_page(pdf[n - 1], n) for n in range(1, pdf.page_count + 1)]
         table = _glyph_table(pdf, [data for data, _ in pages])
-        sizes = [pdf[n].rect.height for n in range(pdf.page_count)]
+        sizes = [(pdf[n].rect.width, pdf[n].rect.height) for n in range(pdf.page_count)]
         first = (pdf[0].rect.width, pdf[0].rect.height)
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}
         xmp = pdf.get_xml_metadata() or ""
@@ -61,7 +62,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         page_order, is_two = reading_order(kept, rects)
         two_column += is_two
         ordered.extend(page_order)
-    blocks = mark_headings(ordered, body)
+    blocks = join_sentences(mark_headings(ordered, body))
     front = _lines(pages[0][0], 1, table)
     return Document(
         tuple(blocks),

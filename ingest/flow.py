@@ -1,0 +1,87 @@
+"""Sentences kept whole across column and page breaks, figures, tables and display equations.
+
+A paragraph that stops mid-sentence at the foot of a column goes on in the next body block, even
+when a caption, a table or a display equation is read in between. The continuation is joined to
+it (its hyphenation repaired), the blocks in between follow it, and a display equation inside
+the sentence stays in it, marked as EQUATION_OPEN ... EQUATION_CLOSE.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.cleanup import join_lines
+from ingest.types import Block
+
+EQUATION_OPEN, EQUATION_CLOSE = "⟦", "⟧"
+_CAPTION = re.compile(r"^(fig\.?|figure|table|tab\.|algorithm|listing)\s*[A-Z]?\d", re.I)
+_ENDS = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_OPEN_WORD = re.compile(r"\b(the|of|and|or|a|an|to|in|on|for|with|by|from|as|that|is|are|was|were|be)$", re.I)
+_EQ_NUMBER = re.compile(r"\(\s*[A-Z]?\d{1,3}[a-z]?\s*\)$")
+_MATH = re.compile(r"[=∑∏∫√≤≥≈∈∀∂∇±×·→←⊂⊆∪∩^_]")
+_LOOKAHEAD = 4
+
+
+def is_equation(block: Block) -> bool:
+    """True for a display equation: a short block of mostly symbols, or one ending "(3)"."""
+    text = block.text.strip()
+    if block.is_heading or not text or len(text) > 220 or _CAPTION.match(text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    numbered = bool(_EQ_NUMBER.search(text)) and len(words) <= 8
+    return numbered or (bool(_MATH.search(text)) and (letters < 0.55 * len(text) or len(words) <= 3))
+
+
+def _open(block: Block) -> bool:
+    """True if a body block stops in the middle of a sentence."""
+    text = block.text.rstrip()
+    if block.is_heading or _CAPTION.match(text) or len(text) < 40:
+        return False
+    return text.endswith(EQUATION_CLOSE) or not _ENDS.search(text)
+
+
+def _continues(prev: Block, block: Block) -> bool:
+    """True if a block reads as the rest of prev's sentence."""
+    text = block.text.lstrip()
+    if block.is_heading or _CAPTION.match(text) or not text or block.section != prev.section:
+        return False
+    tail = prev.text.rstrip()
+    return text[0].islower() or tail.endswith((",", "-", EQUATION_CLOSE)) or bool(_OPEN_WORD.search(tail))
+
+
+def join_sentences(blocks: list[Block]) -> list[Block]:
+    """The blocks with each sentence that a break cut in two joined again."""
+    out: list[Block] = []
+    pending = list(blocks)
+    i = 0
+    while i < len(pending):
+        block = pending[i]
+        if not out or not _open(out[-1]):
+            out.append(block)
+            i += 1
+            continue
+        prev = out[-1]
+        if is_equation(block):  # a display line inside the sentence: keep it there, marked
+            out[-1] = replace(prev, text=f"{prev.text} {EQUATION_OPEN}{block.text.strip()}{EQUATION_CLOSE}")
+            i += 1
+            continue
+        for j in range(i, min(i + _LOOKAHEAD, len(pending))):
+            if _continues(prev, pending[j]):
+                out[-1] = replace(prev, text=join_lines([prev.text, pending[j].text]))
+                pending = pending[:j] + pending[j + 1 :]  # what sat between now follows
+                break
+            if not _between(pending[j]):
+                out.append(block)
+                i += 1
+                break
+        else:
+            out.append(block)
+            i += 1
+    return out
+
+
+def _between(block: Block) -> bool:
+    """True for what may sit between a sentence's halves: captions, short figure or table text."""
+    return not block.is_heading and (bool(_CAPTION.match(block.text)) or len(block.text) < 200)
