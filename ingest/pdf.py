@@ -141,8 +141,14 @@ def _raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
     raws: list[RawBlock] = []
     for block in data["blocks"]:
         if block["type"] == 0:
-            raws.extend(_split_block(block, number, table))
+            raws.extend(_split_block(block, number, table, data["width"]))
     return raws
+
+
+def _margin_number(span: dict, width: float) -> bool:
+    """True for a bare number in the outer tenth of the page: a line number, not text."""
+    x0, _, x1, _ = span["bbox"]
+    return span["text"].strip().isdigit() and (x1 < 0.1 * width or x0 > 0.9 * width)
 
 
 def _line_text(line: dict, table: GlyphTable) -> str:
@@ -218,6 +224,11 @@ def _glyph_table(pdf: pymupdf.Document, pages: list[dict]) -> GlyphTable:
     return glyphs.resolve(sites, infos)
 
 
+def _font_key(name: str) -> str:
+    """A font name without spaces, hyphens or case, for matching span fonts to embedded ones."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
 def _glyph_infos(pdf: pymupdf.Document, page: pymupdf.Page, wanted: set[tuple[str, str]]) -> dict:
     """Names and outline boxes of the wanted (font, character) glyphs, read from the embedded fonts."""
     gids: dict[tuple[str, str], int] = {}
@@ -232,9 +243,11 @@ def _glyph_infos(pdf: pymupdf.Document, page: pymupdf.Page, wanted: set[tuple[st
         return {}
     out = {}
     for key, gid in gids.items():
-        # Span font names drop the subset prefix ("ABCDEF+") and may be cut short.
+        # Span font names drop the subset prefix ("ABCDEF+"), spaces and hyphens, and may be cut short.
+        want = _font_key(key[0])
         for xref, ext, *_ in sorted(
-            (f for f in fonts if f[3].split("+", 1)[-1].startswith(key[0])), key=lambda f: f[1] != "cid"
+            (f for f in fonts if _font_key(f[3].split("+", 1)[-1]).startswith(want)),
+            key=lambda f: f[1] != "cid",
         ):
             try:
                 _, kind, _, buffer = pdf.extract_font(xref)
@@ -247,13 +260,21 @@ def _glyph_infos(pdf: pymupdf.Document, page: pymupdf.Page, wanted: set[tuple[st
     return out
 
 
-def _split_block(block: dict, page: int, table: GlyphTable) -> list[RawBlock]:
+def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> list[RawBlock]:
     """Turn a MuPDF block into RawBlock blocks, splitting a leading heading line off its paragraph."""
     lines: list[tuple[str, float, bool, bool, Rect]] = []
     for line in block["lines"]:
+        # A review copy's line numbers sit in the outer margin, often on the same MuPDF line.
+        line = {**line, "spans": [s for s in line["spans"] if not _margin_number(s, width)]}
         spans = [s for s in line["spans"] if s["text"].strip()]
         if not spans:
             continue
+        line["bbox"] = (
+            min(s["bbox"][0] for s in spans),
+            min(s["bbox"][1] for s in spans),
+            max(s["bbox"][2] for s in spans),
+            max(s["bbox"][3] for s in spans),
+        )
         text = clean_text(_line_text(line, table))
         weights = [len(s["text"].strip()) for s in spans]
         total = sum(weights)
