@@ -20,7 +20,7 @@ _ENDS = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _OPEN_WORD = re.compile(r"\b(the|of|and|or|a|an|to|in|on|for|with|by|from|as|that|is|are|was|were|be)$", re.I)
 _EQ_NUMBER = re.compile(r"\(\s*[A-Z]?\d{1,3}[a-z]?\s*\)$")
 _MATH = re.compile(r"[=∑∏∫√≤≥≈∈∀∂∇±×·→←⊂⊆∪∩^_]")
-_LOOKAHEAD = 4
+_LOOKAHEAD = 80  # a table read cell by cell can sit between a sentence's halves
 
 
 def is_equation(block: Block) -> bool:
@@ -47,6 +47,8 @@ def _continues(prev: Block, block: Block) -> bool:
     text = block.text.lstrip()
     if block.is_heading or _CAPTION.match(text) or not text or block.section != prev.section:
         return False
+    if block.font_size < 0.9 * prev.font_size or text.startswith("["):  # a footnote, a reference
+        return False
     tail = prev.text.rstrip()
     return text[0].islower() or tail.endswith((",", "-", EQUATION_CLOSE)) or bool(_OPEN_WORD.search(tail))
 
@@ -72,7 +74,7 @@ def join_sentences(blocks: list[Block]) -> list[Block]:
                 out[-1] = replace(prev, text=join_lines([prev.text, pending[j].text]))
                 pending = pending[:j] + pending[j + 1 :]  # what sat between now follows
                 break
-            if not _between(pending[j]):
+            if not _between(pending[j], prev):
                 out.append(block)
                 i += 1
                 break
@@ -82,6 +84,9 @@ def join_sentences(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _between(block: Block) -> bool:
-    """True for what may sit between a sentence's halves: captions, short figure or table text."""
-    return not block.is_heading and (bool(_CAPTION.match(block.text)) or len(block.text) < 200)
+def _between(block: Block, prev: Block) -> bool:
+    """True for what may sit between a sentence's halves: captions, figure or table text, footnotes."""
+    if block.is_heading:
+        return False
+    smaller = block.font_size < 0.9 * prev.font_size  # footnotes and table cells are set smaller
+    return bool(_CAPTION.match(block.text)) or len(block.text) < 200 or smaller or is_equation(block)

@@ -115,7 +115,7 @@ def _centred_top(column: list[RawBlock], width: float) -> list[RawBlock]:
     wide = [r for r in column if r.bbox[2] - r.bbox[0] > 0.85 * width and len(r.lines) > 1]
     start = min((r.bbox[1] for r in wide), default=float("inf"))
     edge = min((r.bbox[0] for r in wide), default=float("-inf"))
-    return [r for r in column if r.bbox[3] <= start + 1 and r.bbox[0] > edge + 8]
+    return [r for r in column if r.bbox[3] <= start + 1 and abs(r.bbox[0] - edge) > 8]
 
 
 def _find_gutter(raws: list[RawBlock]) -> float | None:

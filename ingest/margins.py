@@ -14,7 +14,7 @@ _PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(\s*(of|/)\s
 # Lines that say who published or owns the paper, or when it was received: never body text.
 _NOTICE = re.compile(
     r"^(©|\(c\)|c⃝|copyright\b|manuscript received|received:? \d|accepted:? \d|published online|"
-    r"permission to make digital|this article is licensed|preprint submitted to|"
+    r"permission to make digital|this article is licensed|preprint submitted to|preprint\.? under review|"
     r"[A-Z][\w&.]*(?: [A-Z&][\w&.]*)* volume \d+,? (?:number|issue|no\.?) \d+)",
     re.I,
 )

@@ -24,6 +24,7 @@ GlyphTable = dict[tuple[str, str], str]
 __all__ = ["PageGraphics", "Rect", "clean_text", "join_lines", "read_pdf"]
 
 _FLAGS = pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_VECTORS
+_FOOTNOTE = re.compile(r"^(\d{1,2}|[*∗†‡§¶])\s?\S")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\bbx|-b$|\.b$", re.I)
 
 
@@ -289,7 +290,19 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
     stands_out = rest and len(first[0]) < 90 and (first[2] or first[1] > rest[0][1] + 0.8)
     if stands_out and not any(r[2] for r in rest) and all(first[1] >= r[1] - 0.2 for r in rest):
         groups = [[first], rest]
-    return [_make_raw(g, page) for g in groups]
+    # Footnotes that MuPDF files under the paragraph above them are set smaller: split them off.
+    out: list[list[tuple[str, float, bool, bool, Rect]]] = []
+    for group in groups:
+        out.append([group[0]])
+        for ln in group[1:]:
+            smaller = ln[1] < 0.88 * out[-1][-1][1] or (
+                ln[1] < 0.95 * out[-1][-1][1] and _FOOTNOTE.match(ln[0])
+            )
+            if smaller and ln[4][1] > out[-1][-1][4][3] - 1:
+                out.append([ln])
+            else:
+                out[-1].append(ln)
+    return [_make_raw(g, page) for g in out]
 
 
 def _make_raw(lines: list[tuple[str, float, bool, bool, Rect]], page: int) -> RawBlock:
