@@ -20,6 +20,7 @@ _ENDS = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _OPEN_WORD = re.compile(r"\b(the|of|and|or|a|an|to|in|on|for|with|by|from|as|that|is|are|was|were|be)$", re.I)
 _EQ_NUMBER = re.compile(r"\(\s*[A-Z]?\d{1,3}[a-z]?\s*\)$")
 _MATH = re.compile(r"[=∑∏∫√≤≥≈∈∀∂∇±×·→←⊂⊆∪∩^_]")
+_NUMBERED = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.?|[A-H](\.\d{1,2})*\.?)\s+\S")
 _LOOKAHEAD = 80  # a table read cell by cell can sit between a sentence's halves
 
 
@@ -45,7 +46,9 @@ def _open(block: Block) -> bool:
 def _continues(prev: Block, block: Block) -> bool:
     """True if a block reads as the rest of prev's sentence."""
     text = block.text.lstrip()
-    if block.is_heading or _CAPTION.match(text) or not text or block.section != prev.section:
+    if block.is_heading or _CAPTION.match(text) or not text:
+        return False
+    if block.section != prev.section and not text[0].islower():  # a table header taken for a heading
         return False
     if block.font_size < 0.9 * prev.font_size or text.startswith("["):  # a footnote, a reference
         return False
@@ -86,7 +89,7 @@ def join_sentences(blocks: list[Block]) -> list[Block]:
 
 def _between(block: Block, prev: Block) -> bool:
     """True for what may sit between a sentence's halves: captions, figure or table text, footnotes."""
-    if block.is_heading:
-        return False
+    if block.is_heading:  # only an unnumbered one-liner, such as a table's column header
+        return len(block.text) < 40 and not _NUMBERED.match(block.text)
     smaller = block.font_size < 0.9 * prev.font_size  # footnotes and table cells are set smaller
     return bool(_CAPTION.match(block.text)) or len(block.text) < 200 or smaller or is_equation(block)

@@ -45,6 +45,8 @@ def _is_style_heading(raw: RawBlock, body: float) -> bool:
     if not (raw.bold or raw.size >= body + 1.5) or text.endswith((".", ",", ";", ":")):
         return False
     letters = sum(ch.isalpha() for ch in text)
+    if len(text.split()) == 1 and len(text) <= 4:  # "MAE", "BLEU": a table's header cell
+        return False
     return "=" not in text and letters >= 3 and letters >= 0.6 * len(text.replace(" ", ""))
 
 
@@ -62,7 +64,8 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
             section, seen_strong = name, True
             text = text[run_in.end() :]
         strong = is_heading_text(text) and not _beside_other(raw, raws, i)
-        styled = seen_strong and _is_style_heading(raw, body) and not _beside_other(raw, raws, i)
+        # Cells of a table row stand far apart; a styled heading has nothing on its row at all.
+        styled = seen_strong and _is_style_heading(raw, body) and not _beside_other(raw, raws, i, gap=200)
         is_heading = strong and (raw.bold or raw.size > body + 0.4 or len(raw.lines) == 1)
         if is_heading or styled:
             section, seen_strong = text, True
@@ -75,7 +78,7 @@ def _block(raw: RawBlock, text: str, *, heading: bool, section: str) -> Block:
     return Block(raw.page, text, raw.bbox, raw.size, raw.bold, heading, section)
 
 
-def _beside_other(raw: RawBlock, raws: list[RawBlock], index: int) -> bool:
+def _beside_other(raw: RawBlock, raws: list[RawBlock], index: int, gap: float = 40) -> bool:
     """True if another block sits on the same text row (a table cell, not a heading)."""
     x0, y0, x1, y1 = raw.bbox
     for j in range(max(0, index - 8), min(len(raws), index + 9)):
@@ -84,6 +87,6 @@ def _beside_other(raw: RawBlock, raws: list[RawBlock], index: int) -> bool:
             continue
         ox0, oy0, ox1, oy1 = other.bbox
         overlap = min(y1, oy1) - max(y0, oy0)
-        if overlap > 0.5 * (y1 - y0) and (ox0 >= x1 - 1 or ox1 <= x0 + 1) and abs(ox0 - x1) < 40:
+        if overlap > 0.5 * (y1 - y0) and (ox0 >= x1 - 1 or ox1 <= x0 + 1) and abs(ox0 - x1) < gap:
             return True
     return False
