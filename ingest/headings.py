@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.layout import RawBlock
 from ingest.types import Block
 
-_NUMBERED = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.)\s+[A-Z(]")
+_NUMBERED = re.compile(
+    r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.|[A-H](\.\d{1,2}){1,3}\.?)\s+[A-Z(\[]"
+)
+# Appendix headings numbered by a bare letter ("E Training corpus sizes"): only when set bold.
+_LETTERED = re.compile(r"^[A-H]\s+[A-Z]")
+_RUN_IN_NUMBERED = re.compile(r"^\d{1,2}(\.\d{1,2}){1,3}\.?\s+\S.{1,150}[.:]$")
+_BARE_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}|[A-H](\.\d{1,2}){0,3}|[IVX]{1,5})\.?$")
 _CAPTION = re.compile(r"^(fig\.?|figure|table|tab\.|algorithm|listing)\s*[A-Z]?\d", re.I)
 _KNOWN_HEADINGS = {
     "abstract", "introduction", "background", "related work", "method", "methods", "methodology",
@@ -24,12 +31,16 @@ _RUN_IN = re.compile(r"^(abstract|summary|index terms|keywords)\s*[—–:.-]\s*
 
 def is_heading_text(text: str) -> bool:
     """True for numbered section headings and the usual un-numbered section names."""
-    if len(text) > 90 or len(text.split()) > 12 or _CAPTION.match(text):
+    numbered = bool(_NUMBERED.match(text))
+    # Numbered headings may be long questions ("3.2 RQ2: Can we reduce annotator workload ...?").
+    if len(text) > (150 if numbered else 90) or len(text.split()) > (20 if numbered else 12):
         return False
-    bare = re.sub(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+", "", text).strip(" .:").lower()
+    if _CAPTION.match(text) or re.search(r"[a-z)]\. [A-Z]", text):  # a sentence ends inside
+        return False
+    bare = re.sub(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-H](\.\d+)*\.?)\s+", "", text).strip(" .:").lower()
     if bare in _KNOWN_HEADINGS:
         return True
-    if not _NUMBERED.match(text) or text.rstrip().endswith((".", ",", ";")) or "=" in text:
+    if not (numbered or _LETTERED.match(text)) or text.rstrip().endswith((".", ",", ";")) or "=" in text:
         return False
     if _MARKS.search(text):  # footnote marks: an author line such as "D. White∗,‡"
         return False
@@ -55,8 +66,15 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
     blocks: list[Block] = []
     section = ""
     seen_strong = False
+    raws = _join_numbers(raws)
     for i, raw in enumerate(raws):
         text = raw.text
+        lead = raw.lead_bold.strip()
+        if lead != text and _RUN_IN_NUMBERED.match(lead) and text.startswith(lead):
+            name = lead.rstrip(".:").strip()  # "3.0.1 Participants & recruiting. We wanted ..."
+            blocks.append(_block(raw, name, heading=True, section=name))
+            section, seen_strong = name, True
+            text = text[len(lead) :].strip()
         run_in = _RUN_IN.match(text)
         if run_in and len(text) > 200:  # "Abstract—We propose..." becomes a heading + paragraph
             name = text[: run_in.end()].strip(" —–:.-")
@@ -66,11 +84,34 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
         strong = is_heading_text(text) and not _beside_other(raw, raws, i)
         # Cells of a table row stand far apart; a styled heading has nothing on its row at all.
         styled = seen_strong and _is_style_heading(raw, body) and not _beside_other(raw, raws, i, gap=200)
-        is_heading = strong and (raw.bold or raw.size > body + 0.4 or len(raw.lines) == 1)
+        one_row = len(raw.lines) == 1 or raw.bbox[3] - raw.bbox[1] < 1.7 * raw.size
+        is_heading = strong and (raw.bold or raw.size > body + 0.4 or one_row)
+        if is_heading and _LETTERED.match(text) and not _NUMBERED.match(text):
+            is_heading = raw.bold and one_row
         if is_heading or styled:
             section, seen_strong = text, True
         blocks.append(_block(raw, text, heading=is_heading or styled, section=section))
     return blocks
+
+
+def _join_numbers(raws: list[RawBlock]) -> list[RawBlock]:
+    """A section number set apart from its title on the same row ("1" + "INTRODUCTION") as one."""
+    out: list[RawBlock] = []
+    for raw in raws:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _BARE_NUMBER.match(prev.text)
+            and prev.page == raw.page
+            and 0 <= raw.bbox[0] - prev.bbox[2] < 40
+            and abs((prev.bbox[1] + prev.bbox[3]) / 2 - (raw.bbox[1] + raw.bbox[3]) / 2) < 0.5 * raw.size
+        ):
+            text = f"{prev.text} {raw.text}"
+            bbox = (prev.bbox[0], min(prev.bbox[1], raw.bbox[1]), raw.bbox[2], max(prev.bbox[3], raw.bbox[3]))
+            out[-1] = replace(raw, lines=(text,), bbox=bbox, text=text)
+            continue
+        out.append(raw)
+    return out
 
 
 def _block(raw: RawBlock, text: str, *, heading: bool, section: str) -> Block:
@@ -87,6 +128,7 @@ def _beside_other(raw: RawBlock, raws: list[RawBlock], index: int, gap: float = 
             continue
         ox0, oy0, ox1, oy1 = other.bbox
         overlap = min(y1, oy1) - max(y0, oy0)
-        if overlap > 0.5 * (y1 - y0) and (ox0 >= x1 - 1 or ox1 <= x0 + 1) and abs(ox0 - x1) < gap:
+        cell = oy1 - oy0 < 2.5 * (y1 - y0)  # a paragraph in the next column is no table cell
+        if cell and overlap > 0.5 * (y1 - y0) and (ox0 >= x1 - 1 or ox1 <= x0 + 1) and abs(ox0 - x1) < gap:
             return True
     return False

@@ -21,6 +21,7 @@ class RawBlock:
     bold: bool
     rotated: bool = False
     text: str = ""  # the lines joined into one paragraph, computed once
+    lead_bold: str = ""  # the bold text the block starts with (a run-in heading, if numbered)
 
 
 def body_size(pages: list[list[RawBlock]]) -> float:

@@ -29,13 +29,18 @@ def _edge_key(raw: RawBlock, height: float) -> str | None:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", raw.text.lower()))
 
 
-def _outside_body(raw: RawBlock, width: float, height: float) -> bool:
+def _margin_digits(raw: RawBlock, width: float) -> bool:
+    """True for a bare number in the outer eighth of the page."""
+    x0, _, x1, _ = raw.bbox
+    return (x1 < 0.12 * width or x0 > 0.88 * width) and bool(re.fullmatch(r"[\d\s]+", raw.text))
+
+
+def _outside_body(raw: RawBlock, width: float, height: float, numbered: bool) -> bool:
     """True for text that is never part of a sentence, wherever it repeats or not."""
-    x0, y0, x1, y1 = raw.bbox
+    y0, y1 = raw.bbox[1], raw.bbox[3]
     if raw.rotated or _ARXIV_STAMP.match(raw.text):  # side stamps and rotated margin notes
         return True
-    outer = x1 < 0.12 * width or x0 > 0.88 * width
-    if outer and re.fullmatch(r"[\d\s]+", raw.text):  # line numbers of a review copy
+    if numbered and _margin_digits(raw, width):  # line numbers of a review copy
         return True
     near_edge = y1 < 0.12 * height or y0 > 0.85 * height
     return len(raw.text) < 300 and bool(_NOTICE.match(raw.text)) and (near_edge or len(raw.text) < 120)
@@ -54,10 +59,12 @@ def drop_running_text(
     removed: dict[str, None] = {}
     for page, (width, height) in zip(pages, sizes, strict=True):
         kept = []
+        # A review copy numbers every line; one bare number in the margin is a section number.
+        numbered = sum(_margin_digits(r, width) for r in page) >= 5
         for raw in page:
             key = _edge_key(raw, height)
             repeated = key is not None and (counts[key] >= threshold or _PAGE_NUMBER.match(raw.text))
-            if repeated or _outside_body(raw, width, height):
+            if repeated or _outside_body(raw, width, height, numbered):
                 removed[raw.text] = None
                 continue
             kept.append(raw)

@@ -20,11 +20,14 @@ from ingest.margins import drop_running_text, figure_noise
 from ingest.types import Document, Line, Span
 
 GlyphTable = dict[tuple[str, str], str]
+# A line as _split_block sees it: text, size, bold, rotated, bbox, and its leading bold text.
+_LineInfo = tuple[str, float, bool, bool, Rect, str]
 
 __all__ = ["PageGraphics", "Rect", "clean_text", "join_lines", "read_pdf"]
 
 _FLAGS = pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_VECTORS
 _FOOTNOTE = re.compile(r"^(\d{1,2}|[*∗†‡§¶])\s?\S")
+_ITALIC_FONT = re.compile(r"italic|oblique|-it$|ti$|-i$", re.I)
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\bbx|-b$|\.b$", re.I)
 
 
@@ -140,16 +143,19 @@ def _read_page(page: pymupdf.Page, number: int) -> tuple[dict, list[Rect]]:
 def _raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
     """The page's text blocks, private-use glyphs replaced."""
     raws: list[RawBlock] = []
+    spans = [s for b in data["blocks"] for ln in b.get("lines", ()) for s in ln["spans"]]
+    # A review copy numbers every line; a lone number in the margin is a section number.
+    numbered = sum(_margin_number(s, data["width"]) for s in spans) >= 5
     for block in data["blocks"]:
         if block["type"] == 0:
-            raws.extend(_split_block(block, number, table, data["width"]))
+            raws.extend(_split_block(block, number, table, data["width"] if numbered else 0.0))
     return raws
 
 
 def _margin_number(span: dict, width: float) -> bool:
     """True for a bare number in the outer tenth of the page: a line number, not text."""
     x0, _, x1, _ = span["bbox"]
-    return span["text"].strip().isdigit() and (x1 < 0.1 * width or x0 > 0.9 * width)
+    return width > 0 and span["text"].strip().isdigit() and (x1 < 0.1 * width or x0 > 0.9 * width)
 
 
 def _line_text(line: dict, table: GlyphTable) -> str:
@@ -263,7 +269,7 @@ def _glyph_infos(pdf: pymupdf.Document, page: pymupdf.Page, wanted: set[tuple[st
 
 def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> list[RawBlock]:
     """Turn a MuPDF block into RawBlock blocks, splitting a leading heading line off its paragraph."""
-    lines: list[tuple[str, float, bool, bool, Rect]] = []
+    lines: list[_LineInfo] = []
     for line in block["lines"]:
         # A review copy's line numbers sit in the outer margin, often on the same MuPDF line.
         line = {**line, "spans": [s for s in line["spans"] if not _margin_number(s, width)]}
@@ -282,7 +288,12 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
         size = sum(s["size"] * w for s, w in zip(spans, weights, strict=True)) / total
         bold_chars = sum(w for s, w in zip(spans, weights, strict=True) if _is_bold(s))
         rotated = abs(line["dir"][1]) > 0.5
-        lines.append((text, size, bold_chars >= 0.8 * total, rotated, line["bbox"]))
+        lead = ""
+        for span in spans:  # a run-in heading is the bold or italic text a paragraph starts with
+            if not (_is_bold(span) or span["flags"] & 2 or _ITALIC_FONT.search(span["font"])):
+                break
+            lead += span["text"]
+        lines.append((text, size, bold_chars >= 0.8 * total, rotated, line["bbox"], clean_text(lead).strip()))
     if not lines:
         return []
     groups = [lines]
@@ -291,7 +302,7 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
     if stands_out and not any(r[2] for r in rest) and all(first[1] >= r[1] - 0.2 for r in rest):
         groups = [[first], rest]
     # Footnotes that MuPDF files under the paragraph above them are set smaller: split them off.
-    out: list[list[tuple[str, float, bool, bool, Rect]]] = []
+    out: list[list[_LineInfo]] = []
     for group in groups:
         out.append([group[0]])
         for ln in group[1:]:
@@ -305,7 +316,7 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
     return [_make_raw(g, page) for g in out]
 
 
-def _make_raw(lines: list[tuple[str, float, bool, bool, Rect]], page: int) -> RawBlock:
+def _make_raw(lines: list[_LineInfo], page: int) -> RawBlock:
     """Build a RawBlock block from (text, size, bold, rotated, bbox) lines."""
     chars = [max(len(t), 1) for t, *_ in lines]
     total = sum(chars)
@@ -320,7 +331,13 @@ def _make_raw(lines: list[tuple[str, float, bool, bool, Rect]], page: int) -> Ra
         max(b[3] for b in boxes),
     )
     texts = tuple(ln[0] for ln in lines)
-    return RawBlock(page, texts, bbox, round(size, 1), bold, rotated, join_lines(texts))
+    lead = []
+    for ln in lines:
+        lead.append(ln[5])
+        if ln[5] != ln[0].strip():
+            break
+    text = join_lines(texts)
+    return RawBlock(page, texts, bbox, round(size, 1), bold, rotated, text, join_lines(lead))
 
 
 def _is_bold(span: dict) -> bool:
