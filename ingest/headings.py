@@ -66,15 +66,16 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
     blocks: list[Block] = []
     section = ""
     seen_strong = False
-    raws = _join_numbers(raws)
     for i, raw in enumerate(raws):
         text = raw.text
         lead = raw.lead_bold.strip()
-        if lead != text and _RUN_IN_NUMBERED.match(lead) and text.startswith(lead):
+        if _RUN_IN_NUMBERED.match(lead) and text.startswith(lead):
             name = lead.rstrip(".:").strip()  # "3.0.1 Participants & recruiting. We wanted ..."
             blocks.append(_block(raw, name, heading=True, section=name))
             section, seen_strong = name, True
             text = text[len(lead) :].strip()
+            if not text:
+                continue
         run_in = _RUN_IN.match(text)
         if run_in and len(text) > 200:  # "Abstract—We propose..." becomes a heading + paragraph
             name = text[: run_in.end()].strip(" —–:.-")
@@ -87,30 +88,34 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
         one_row = len(raw.lines) == 1 or raw.bbox[3] - raw.bbox[1] < 1.7 * raw.size
         is_heading = strong and (raw.bold or raw.size > body + 0.4 or one_row)
         if is_heading and _LETTERED.match(text) and not _NUMBERED.match(text):
-            is_heading = raw.bold and one_row
+            is_heading = raw.bold and (one_row or raw.size > body + 0.4)
         if is_heading or styled:
             section, seen_strong = text, True
         blocks.append(_block(raw, text, heading=is_heading or styled, section=section))
     return blocks
 
 
-def _join_numbers(raws: list[RawBlock]) -> list[RawBlock]:
-    """A section number set apart from its title on the same row ("1" + "INTRODUCTION") as one."""
-    out: list[RawBlock] = []
-    for raw in raws:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and _BARE_NUMBER.match(prev.text)
-            and prev.page == raw.page
-            and 0 <= raw.bbox[0] - prev.bbox[2] < 40
-            and abs((prev.bbox[1] + prev.bbox[3]) / 2 - (raw.bbox[1] + raw.bbox[3]) / 2) < 0.5 * raw.size
-        ):
-            text = f"{prev.text} {raw.text}"
-            bbox = (prev.bbox[0], min(prev.bbox[1], raw.bbox[1]), raw.bbox[2], max(prev.bbox[3], raw.bbox[3]))
-            out[-1] = replace(raw, lines=(text,), bbox=bbox, text=text)
+def join_numbers(page: list[RawBlock]) -> list[RawBlock]:
+    """A page's blocks with each section number set apart from its title ("1" + "INTRODUCTION") joined."""
+    numbers = [r for r in page if _BARE_NUMBER.match(r.text)]
+    if not numbers:
+        return page
+    out = list(page)
+    for num in numbers:
+        beside = [
+            r
+            for r in out
+            if r is not num
+            and 0 <= r.bbox[0] - num.bbox[2] < 40
+            and abs((num.bbox[1] + num.bbox[3]) / 2 - (r.bbox[1] + r.bbox[3]) / 2) < 0.5 * r.size
+        ]
+        if not beside or num not in out:
             continue
-        out.append(raw)
+        title = min(beside, key=lambda r: r.bbox[0])
+        text = f"{num.text} {title.text}"
+        bbox = (num.bbox[0], min(num.bbox[1], title.bbox[1]), title.bbox[2], max(num.bbox[3], title.bbox[3]))
+        joined = replace(title, lines=(text, *title.lines[1:]), bbox=bbox, text=text)
+        out = [joined if r is title else r for r in out if r is not num]
     return out
 
 

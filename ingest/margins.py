@@ -32,7 +32,8 @@ def _edge_key(raw: RawBlock, height: float) -> str | None:
 def _margin_digits(raw: RawBlock, width: float) -> bool:
     """True for a bare number in the outer eighth of the page."""
     x0, _, x1, _ = raw.bbox
-    return (x1 < 0.12 * width or x0 > 0.88 * width) and bool(re.fullmatch(r"[\d\s]+", raw.text))
+    flat = not raw.rotated
+    return flat and (x1 < 0.08 * width or x0 > 0.92 * width) and bool(re.fullmatch(r"[\d\s]+", raw.text))
 
 
 def _outside_body(raw: RawBlock, width: float, height: float, numbered: bool) -> bool:

@@ -14,7 +14,7 @@ from ingest.cleanup import clean_text, join_lines
 from ingest.errors import UnreadableInput
 from ingest.flow import join_sentences
 from ingest.fonts import GlyphInfo, glyph_infos
-from ingest.headings import mark_headings
+from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
 from ingest.types import Document, Line, Span
@@ -52,7 +52,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         first = (pdf[0].rect.width, pdf[0].rect.height)
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}
         xmp = pdf.get_xml_metadata() or ""
-    raws = [_raw_blocks(data, n, table) for n, (data, _) in enumerate(pages, start=1)]
+    raws = [join_numbers(_raw_blocks(data, n, table)) for n, (data, _) in enumerate(pages, start=1)]
     graphics = [rects for _, rects in pages]
     chars = sum(len(r.text.strip()) for page in raws for r in page)
     if chars < 40 * len(raws):
@@ -143,9 +143,17 @@ def _read_page(page: pymupdf.Page, number: int) -> tuple[dict, list[Rect]]:
 def _raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
     """The page's text blocks, private-use glyphs replaced."""
     raws: list[RawBlock] = []
-    spans = [s for b in data["blocks"] for ln in b.get("lines", ()) for s in ln["spans"]]
-    # A review copy numbers every line; a lone number in the margin is a section number.
-    numbered = sum(_margin_number(s, data["width"]) for s in spans) >= 5
+    # A review copy numbers every line; a lone number in the margin is a section number, and the
+    # digits of a rotated side stamp are no line numbers either.
+    rows = {
+        round(s["bbox"][1])
+        for b in data["blocks"]
+        for ln in b.get("lines", ())
+        if abs(ln["dir"][1]) < 0.5
+        for s in ln["spans"]
+        if _margin_number(s, data["width"])
+    }
+    numbered = len(rows) >= 5
     for block in data["blocks"]:
         if block["type"] == 0:
             raws.extend(_split_block(block, number, table, data["width"] if numbered else 0.0))
@@ -155,7 +163,7 @@ def _raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
 def _margin_number(span: dict, width: float) -> bool:
     """True for a bare number in the outer tenth of the page: a line number, not text."""
     x0, _, x1, _ = span["bbox"]
-    return width > 0 and span["text"].strip().isdigit() and (x1 < 0.1 * width or x0 > 0.9 * width)
+    return width > 0 and span["text"].strip().isdigit() and (x1 < 0.08 * width or x0 > 0.92 * width)
 
 
 def _line_text(line: dict, table: GlyphTable) -> str:
@@ -289,8 +297,9 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
         bold_chars = sum(w for s, w in zip(spans, weights, strict=True) if _is_bold(s))
         rotated = abs(line["dir"][1]) > 0.5
         lead = ""
-        for span in spans:  # a run-in heading is the bold or italic text a paragraph starts with
-            if not (_is_bold(span) or span["flags"] & 2 or _ITALIC_FONT.search(span["font"])):
+        for span in line["spans"]:  # a run-in heading: the bold or italic text a paragraph starts with
+            styled = _is_bold(span) or span["flags"] & 2 or _ITALIC_FONT.search(span["font"])
+            if span["text"].strip() and not styled:
                 break
             lead += span["text"]
         lines.append((text, size, bold_chars >= 0.8 * total, rotated, line["bbox"], clean_text(lead).strip()))
