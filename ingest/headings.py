@@ -66,6 +66,7 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
     blocks: list[Block] = []
     section = ""
     seen_strong = False
+    raws = _join_wrapped(raws)
     for i, raw in enumerate(raws):
         text = raw.text
         lead = raw.lead_bold.strip()
@@ -88,11 +89,37 @@ def mark_headings(raws: list[RawBlock], body: float) -> list[Block]:
         one_row = len(raw.lines) == 1 or raw.bbox[3] - raw.bbox[1] < 1.7 * raw.size
         is_heading = strong and (raw.bold or raw.size > body + 0.4 or one_row)
         if is_heading and _LETTERED.match(text) and not _NUMBERED.match(text):
-            is_heading = raw.bold and (one_row or raw.size > body + 0.4)
+            # "A Study of Things" is a title: a lettered heading only comes after real headings.
+            is_heading = seen_strong and raw.bold and (one_row or raw.size > body + 0.4)
         if is_heading or styled:
             section, seen_strong = text, True
         blocks.append(_block(raw, text, heading=is_heading or styled, section=section))
     return blocks
+
+
+def _join_wrapped(raws: list[RawBlock]) -> list[RawBlock]:
+    """A numbered bold heading with its wrapped last line filed as a block of its own, joined."""
+    out: list[RawBlock] = []
+    for raw in raws:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.bold
+            and raw.bold
+            and prev.page == raw.page
+            and _NUMBERED.match(prev.text)
+            and not _NUMBERED.match(raw.text)
+            and abs(prev.size - raw.size) < 0.3
+            and 0 <= raw.bbox[1] - prev.bbox[3] < 0.8 * raw.size
+            and not prev.text.rstrip().endswith((".", "?", ":"))
+            and len(prev.text) + len(raw.text) < 150
+        ):
+            text = f"{prev.text} {raw.text}"
+            bbox = (min(prev.bbox[0], raw.bbox[0]), prev.bbox[1], max(prev.bbox[2], raw.bbox[2]), raw.bbox[3])
+            out[-1] = replace(prev, lines=(*prev.lines, *raw.lines), bbox=bbox, text=text)
+            continue
+        out.append(raw)
+    return out
 
 
 def join_numbers(page: list[RawBlock]) -> list[RawBlock]:

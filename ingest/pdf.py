@@ -310,6 +310,12 @@ def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> lis
     stands_out = rest and len(first[0]) < 90 and (first[2] or first[1] > rest[0][1] + 0.8)
     if stands_out and not any(r[2] for r in rest) and all(first[1] >= r[1] - 0.2 for r in rest):
         groups = [[first], rest]
+    # A heading MuPDF files as the last line(s) of the paragraph above it: bold, short, at the end.
+    tail = 0
+    while tail < min(2, len(lines) - 1) and lines[-1 - tail][2] and len(lines[-1 - tail][0]) < 90:
+        tail += 1
+    if tail and len(groups) == 1 and not any(ln[2] for ln in lines[:-tail]):
+        groups = [lines[:-tail], lines[-tail:]]
     # Footnotes that MuPDF files under the paragraph above them are set smaller: split them off.
     out: list[list[_LineInfo]] = []
     for group in groups:
