@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 # Ligatures are expanded by MuPDF unless TEXT_PRESERVE_LIGATURES is set; some fonts still map
@@ -34,8 +35,15 @@ def clean_text(text: str) -> str:
     return text
 
 
-def join_lines(lines: Iterable[str]) -> str:
-    """Join a block's lines with spaces, repairing words hyphenated across line ends."""
+BREAK = "\u00ad"  # marks a hyphen at a line end whose fate the whole document decides
+
+
+def join_lines(lines: Iterable[str], *, mark: bool = False) -> str:
+    """Join a block's lines with spaces, repairing words hyphenated across line ends.
+
+    With mark=True a line-end hyphen is left as BREAK for resolve_breaks to decide, from how the
+    rest of the document spells the word ("Cite-|Seer" where the paper says "CiteSeer" elsewhere).
+    """
     out = ""
     for raw in lines:
         line = raw.strip()
@@ -46,10 +54,38 @@ def join_lines(lines: Iterable[str]) -> str:
             continue
         if out.endswith(_HYPHENS) and len(out) > 1 and out[-2].isalpha():
             word = re.split(r"\s", out)[-1][:-1]
-            if line[0].islower() and "-" not in word and word.lower() not in _HYPHEN_PREFIXES:
+            if mark and line[0].isalpha():
+                out = out[:-1] + BREAK + line
+            elif _broken_word(word, line):
                 out = out[:-1] + line  # a word broken by hyphenation: "trans-" + "former"
             else:
                 out = out[:-1] + "-" + line  # a real hyphen: "state-of-" + "the-art"
         else:
             out = f"{out} {line}"
     return re.sub(r"\s+", " ", out).strip()
+
+
+def _broken_word(head: str, tail: str) -> bool:
+    """True if a line-end hyphen between head and tail was put there by hyphenation."""
+    return tail[:1].islower() and "-" not in head and head.lower() not in _HYPHEN_PREFIXES
+
+
+_MARKED = re.compile(rf"([\w-]*\w){BREAK}(\w[\w-]*)")
+
+
+def resolve_breaks(texts: list[str]) -> list[str]:
+    """Texts with each marked line-end hyphen kept or dropped as the document spells the word."""
+    if not any(BREAK in t for t in texts):
+        return texts
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w.lower() for w in re.findall(r"[\w-]+", text) if BREAK not in w)
+
+    def decide(match: re.Match[str]) -> str:
+        head, tail = match[1], match[2]
+        joined, hyphened = counts[(head + tail).lower()], counts[f"{head}-{tail}".lower()]
+        if joined != hyphened:
+            return head + tail if joined > hyphened else f"{head}-{tail}"
+        return head + tail if _broken_word(head, tail) else f"{head}-{tail}"
+
+    return [_MARKED.sub(decide, t).replace(BREAK, "-") for t in texts]

@@ -74,7 +74,7 @@ def join_sentences(blocks: list[Block]) -> list[Block]:
             continue
         for j in range(i, min(i + _LOOKAHEAD, len(pending))):
             if _continues(prev, pending[j]):
-                out[-1] = replace(prev, text=join_lines([prev.text, pending[j].text]))
+                out[-1] = replace(prev, text=join_lines([prev.text, pending[j].text], mark=True))
                 pending = pending[:j] + pending[j + 1 :]  # what sat between now follows
                 break
             if not _between(pending[j], prev):
@@ -92,4 +92,7 @@ def _between(block: Block, prev: Block) -> bool:
     if block.is_heading:  # only an unnumbered one-liner, such as a table's column header
         return len(block.text) < 40 and not _NUMBERED.match(block.text)
     smaller = block.font_size < 0.9 * prev.font_size  # footnotes and table cells are set smaller
-    return bool(_CAPTION.match(block.text)) or len(block.text) < 200 or smaller or is_equation(block)
+    words = block.text.split()
+    numeric = sum(any(ch.isdigit() for ch in w) for w in words) >= 0.3 * len(words)  # a table row
+    short = len(block.text) < 200
+    return bool(_CAPTION.match(block.text)) or short or smaller or numeric or is_equation(block)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pymupdf
 
 from ingest import glyphs
-from ingest.cleanup import clean_text, join_lines
+from ingest.cleanup import clean_text, join_lines, resolve_breaks
 from ingest.errors import UnreadableInput
 from ingest.flow import join_sentences
 from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
-from ingest.types import Document, Line, Span
+from ingest.types import Block, Document, Line, Span
 
 GlyphTable = dict[tuple[str, str], str]
 # A line as _split_block sees it: text, size, bold, rotated, bbox, and its leading bold text.
@@ -66,7 +66,7 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         page_order, is_two = reading_order(kept, rects)
         two_column += is_two
         ordered.extend(page_order)
-    blocks = join_sentences(mark_headings(ordered, body))
+    blocks = _resolve_breaks(join_sentences(mark_headings(ordered, body)))
     front = _lines(pages[0][0], 1, table)
     return Document(
         tuple(blocks),
@@ -78,6 +78,13 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         xmp=xmp,
         page_size=first,
     )
+
+
+def _resolve_breaks(blocks: list[Block]) -> list[Block]:
+    """Blocks with their line-end hyphens kept or dropped as the whole document spells each word."""
+    n = len(blocks)
+    texts = resolve_breaks([b.text for b in blocks] + [b.section for b in blocks])
+    return [replace(b, text=texts[i], section=texts[n + i]) for i, b in enumerate(blocks)]
 
 
 class _open:
@@ -351,8 +358,8 @@ def _make_raw(lines: list[_LineInfo], page: int) -> RawBlock:
         lead.append(ln[5])
         if ln[5] != ln[0].strip():
             break
-    text = join_lines(texts)
-    return RawBlock(page, texts, bbox, round(size, 1), bold, rotated, text, join_lines(lead))
+    text = join_lines(texts, mark=True)
+    return RawBlock(page, texts, bbox, round(size, 1), bold, rotated, text, join_lines(lead, mark=True))
 
 
 def _is_bold(span: dict) -> bool:
