@@ -15,7 +15,8 @@ from ingest.cleanup import join_lines
 from ingest.types import Block
 
 EQUATION_OPEN, EQUATION_CLOSE = "⟦", "⟧"
-_CAPTION = re.compile(r"^(fig\.?|figure|table|tab\.|algorithm|listing)\s*[A-Z]?\d", re.I)
+# "Table 2: ..." is a caption; "Table 2 shows ..." is a sentence.
+_CAPTION = re.compile(r"^(fig\.?|figure|table|tab\.|algorithm|listing)\s*[A-Z]?\d+[a-z]?\s*[.:|]", re.I)
 _ENDS = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _OPEN_WORD = re.compile(r"\b(the|of|and|or|a|an|to|in|on|for|with|by|from|as|that|is|are|was|were|be)$", re.I)
 _EQ_NUMBER = re.compile(r"\(\s*[A-Z]?\d{1,3}[a-z]?\s*\)$")
@@ -91,8 +92,13 @@ def _between(block: Block, prev: Block) -> bool:
     """True for what may sit between a sentence's halves: captions, figure or table text, footnotes."""
     if block.is_heading:  # only an unnumbered one-liner, such as a table's column header
         return len(block.text) < 40 and not _NUMBERED.match(block.text)
-    smaller = block.font_size < 0.9 * prev.font_size  # footnotes and table cells are set smaller
+    # Footnotes and table cells are set smaller, author blocks larger; a line of the body in the
+    # body's own size is never skipped, or a paper set line by line would be read out of order.
+    other_size = abs(block.font_size - prev.font_size) > 0.1 * prev.font_size
     words = block.text.split()
     numeric = sum(any(ch.isdigit() for ch in w) for w in words) >= 0.3 * len(words)  # a table row
-    short = len(block.text) < 200
-    return bool(_CAPTION.match(block.text)) or short or smaller or numeric or is_equation(block)
+    label = len(words) <= 3
+    # A table cell or figure label is much narrower than the column the sentence runs in.
+    narrow = block.bbox[2] - block.bbox[0] < 0.6 * (prev.bbox[2] - prev.bbox[0]) and len(block.text) < 200
+    skippable = other_size or numeric or label or narrow
+    return bool(_CAPTION.match(block.text)) or skippable or is_equation(block)
