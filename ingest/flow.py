@@ -54,7 +54,14 @@ def _continues(prev: Block, block: Block) -> bool:
     if block.font_size < 0.9 * prev.font_size or text.startswith("["):  # a footnote, a reference
         return False
     tail = prev.text.rstrip()
-    return text[0].islower() or tail.endswith((",", "-", EQUATION_CLOSE)) or bool(_OPEN_WORD.search(tail))
+    if text[0].islower() or tail.endswith((",", "-", EQUATION_CLOSE)) or _OPEN_WORD.search(tail):
+        return True
+    # A paragraph of prose that stops without punctuation goes on in the next body paragraph of
+    # its size, whatever its first letter ("... we used" / "Specter as one of ..."); figure and
+    # table text in between was skipped before this is asked.
+    prose = len(tail.split()) >= 8 and sum(w[:1].islower() for w in tail.split()) >= 0.5 * len(tail.split())
+    same_size = abs(block.font_size - prev.font_size) <= 0.1 * prev.font_size
+    return prose and same_size and block.section == prev.section and not _between(block, prev)
 
 
 def join_sentences(blocks: list[Block]) -> list[Block]:
