@@ -51,7 +51,11 @@ def _continues(prev: Block, block: Block) -> bool:
         return False
     if block.section != prev.section and not text[0].islower():  # a table header taken for a heading
         return False
-    if block.font_size < 0.9 * prev.font_size or text.startswith("["):  # a footnote, a reference
+    if text.startswith("["):  # a reference
+        return False
+    # A sentence keeps its type size: a smaller block is a footnote, and a running head or a
+    # caption set in another size never takes the rest of a body sentence.
+    if not 0.92 * prev.font_size <= block.font_size <= 1.12 * prev.font_size:
         return False
     tail = prev.text.rstrip()
     if text[0].islower() or tail.endswith((",", "-", EQUATION_CLOSE)) or _OPEN_WORD.search(tail):
