@@ -261,8 +261,8 @@ def make_truncated_pdf(path: Path, keep: float = 0.3) -> Path:
     return Path(path)
 
 
-def make_lines_pdf(path: Path, pages: Sequence[Sequence[tuple[float, float, str, float]]], **extras) -> Path:
-    """A PDF of text placed line by line: per page, (x, y, text, size) tuples; extras add margins.
+def make_lines_pdf(path: Path, pages: Sequence[Sequence[tuple]], **extras) -> Path:
+    """A PDF of text placed line by line: per page, (x, y, text, size[, font]) tuples; extras add margins.
 
     extras: header / footer (text on every page, "{n}" for the page number), stamp (rotated text
     in the left margin of page 1), line_numbers (number every body line in the left margin).
@@ -276,8 +276,8 @@ def make_lines_pdf(path: Path, pages: Sequence[Sequence[tuple[float, float, str,
             page.insert_text((PAGE_W / 2 - 20, PAGE_H - 30), extras["footer"].format(n=n), fontsize=9)
         if extras.get("stamp") and n == 1:
             page.insert_text((30, 560), extras["stamp"], fontname="tiro", fontsize=18, rotate=90)
-        for i, (x, y, text, size) in enumerate(lines, start=1):
-            page.insert_text((x, y), text, fontname="helv", fontsize=size)
+        for i, (x, y, text, size, *font) in enumerate(lines, start=1):
+            page.insert_text((x, y), text, fontname=font[0] if font else "helv", fontsize=size)
             if extras.get("line_numbers"):
                 page.insert_text((22, y), str(i + 100 * (n - 1)), fontname="helv", fontsize=7)
     pdf.save(path)
