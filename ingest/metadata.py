@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.byline import byline, rows, title_rows
+from ingest.identifiers import decode, find_arxiv, find_doi, find_year, xmp_fields
 from ingest.types import Block, Document, PaperMeta
 
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
@@ -41,26 +43,69 @@ _KEYWORDS = re.compile(r"^(key\s*words|index terms)\s*[—–:.-]?\s*", re.I)
 def extract_metadata(doc: Document) -> PaperMeta:
     """Title, authors, affiliations, year, abstract, DOI, arXiv id, keywords and code URLs."""
     first = [b for b in doc.blocks if b.page == 1]
-    title, title_end = _title(doc, first)
-    authors, affiliations = _people(first[title_end:], doc.info.get("author", ""))
-    page1 = " \n".join(b.text for b in first)
-    arxiv = _arxiv_id(first)
+    xmp = xmp_fields(doc.xmp)
+    info_title = decode(" ".join(xmp.get("title", [])[:1]) or doc.info.get("title", ""))
+    if doc.front:
+        title, authors, affiliations = _front_page(doc, first, info_title, xmp)
+    else:  # a Document built by hand, without the page's layout
+        title, title_end = _title(info_title, first)
+        authors, affiliations = _people(first[title_end:], decode(doc.info.get("author", "")))
+    arxiv = find_arxiv(doc)
     return PaperMeta(
         title=title,
         authors=authors,
         affiliations=affiliations,
-        year=_year(arxiv, page1, doc.info.get("creationDate", "")),
+        year=find_year(doc, arxiv),
         abstract=_abstract(doc.blocks, first),
-        doi=_doi(page1) or _doi(doc.info.get("subject", "")),
+        doi=find_doi(doc, xmp),
         arxiv_id=arxiv,
         keywords=_keywords(first, doc.info.get("keywords", "")),
         code_urls=_code_urls(doc.blocks),
     )
 
 
-def _title(doc: Document, first: list[Block]) -> tuple[str, int]:
-    """The title and the index on page 1 where the blocks after it begin."""
-    info = " ".join(doc.info.get("title", "").split())
+def _front_page(
+    doc: Document, first: list[Block], info_title: str, xmp: dict[str, list[str]]
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Title and authors from page 1's layout, checked against the XMP and document info."""
+    width, height = doc.page_size
+    page_rows = rows(doc.front, width)
+    shown = " ".join(r.plain for r in page_rows)
+    title, end = title_rows(page_rows, height)
+    squashed, info_squashed = _letters(title), _letters(info_title)
+    truncated = bool(info_squashed) and squashed.startswith(info_squashed) and squashed != info_squashed
+    if _good_info_title(info_title, shown) and not truncated:
+        if info_squashed != squashed:  # the byline starts after the rows the info title covers
+            end = max(
+                (i + 1 for i, r in enumerate(page_rows) if _letters(r.plain) in info_squashed), default=end
+            )
+        title = info_title
+    names = byline(page_rows[end:], height)
+    declared = [_given_first(n) for n in xmp.get("creators", [])]
+    shown_words = {_letters(w) for w in shown.split()}
+    full = len(declared) >= 2 and len(declared) >= 0.6 * len(names)  # not just the corresponding author
+    if (full or not names) and declared and _letters(declared[0].split()[-1]) in shown_words:
+        names = declared  # the XMP lists the byline in order, spelled without kerning gaps
+    if not names:
+        info_names = _info_names(decode(doc.info.get("author", "")))
+        names = [n for n in info_names if _letters(n.split()[-1]) in _letters(shown)]
+    _, affiliations = _people(first[1:], "")
+    return title or _title(info_title, first)[0], tuple(dict.fromkeys(names)), affiliations
+
+
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only, for comparing what two sources spell."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _given_first(name: str) -> str:
+    """ "Family, Given" as "Given Family"."""
+    family, comma, given = name.partition(",")
+    return f"{given.strip()} {family.strip()}" if comma and given.strip() else name.strip()
+
+
+def _title(info: str, first: list[Block]) -> tuple[str, int]:
+    """The title from page 1's blocks (no layout kept), and the index of the block after it."""
     candidates = [
         (i, b)
         for i, b in enumerate(first[:25])
@@ -180,38 +225,6 @@ def _info_names(author: str) -> list[str]:
         if 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words):
             names.append(" ".join(words))
     return names
-
-
-def _doi(text: str) -> str:
-    """The first DOI in a text, cleaned of trailing punctuation."""
-    match = _DOI.search(text)
-    return match[0].rstrip(".,;:)]}'") if match else ""
-
-
-def _arxiv_id(first: list[Block]) -> str:
-    """An arXiv identifier from page 1 (the margin stamp or an "arXiv:" mention)."""
-    for block in first:
-        if "arxiv" not in block.text.lower():
-            continue
-        match = _ARXIV_NEW.search(block.text) or _ARXIV_OLD.search(block.text)
-        if match:
-            return match[1] + (match[2] or "")
-    return ""
-
-
-def _year(arxiv: str, page1: str, creation: str) -> int | None:
-    """Publication year from the arXiv id, a dated line on page 1, or the PDF creation date."""
-    if re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", arxiv):
-        return 2000 + int(arxiv[:2])
-    old = re.search(r"/(\d{2})\d{5}", arxiv)
-    if old:
-        yy = int(old[1])
-        return (1900 if yy > 90 else 2000) + yy
-    match = _YEAR_LINE.search(page1)
-    if match:
-        return int(match[1])
-    created = re.match(r"D:((?:19|20)\d{2})", creation)
-    return int(created[1]) if created else None
 
 
 def _abstract(blocks: tuple[Block, ...], first: list[Block]) -> str:

@@ -19,6 +19,44 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A run of text in one font on a line, as set on the page."""
+
+    text: str
+    size: float
+    bold: bool = False
+    superscript: bool = False  # set smaller and raised: a footnote or affiliation mark
+    x0: float = 0.0
+    x1: float = 0.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as the page sets it (the front page's lines are kept for its metadata)."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    spans: tuple[Span, ...]
+    rotated: bool = False
+
+    @property
+    def text(self) -> str:
+        """The line's text, spans joined (with a space where the page leaves a word-sized gap)."""
+        out, last = "", None
+        for span in self.spans:
+            if last is not None and span.x0 - last.x1 > 0.25 * max(span.size, last.size):
+                out += " "
+            out += span.text
+            last = span
+        return " ".join(out.split())
+
+    @property
+    def size(self) -> float:
+        """The largest font size on the line."""
+        return max((s.size for s in self.spans), default=0.0)
+
+
+@dataclass(frozen=True)
 class Document:
     """A paper's text as blocks in reading order, with what the reader found about its layout."""
 
@@ -26,6 +64,10 @@ class Document:
     page_count: int
     info: dict[str, str] = field(default_factory=dict)  # PDF document-info fields (title, author...)
     two_column_pages: int = 0
+    front: tuple[Line, ...] = ()  # page 1's lines in page order, running text and stamps included
+    margins: tuple[str, ...] = ()  # running headers, footers and stamps removed from the body
+    xmp: str = ""  # the XMP metadata packet, as stored
+    page_size: tuple[float, float] = (612.0, 792.0)  # page 1's width and height in points
 
     @property
     def text(self) -> str:

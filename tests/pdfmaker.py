@@ -259,3 +259,56 @@ def make_truncated_pdf(path: Path, keep: float = 0.3) -> Path:
     data = Path(path).read_bytes()
     Path(path).write_bytes(data[: max(16, int(len(data) * keep))])
     return Path(path)
+
+
+def make_lines_pdf(path: Path, pages: Sequence[Sequence[tuple]], **extras) -> Path:
+    """A PDF of text placed line by line: per page, (x, y, text, size[, font]) tuples; extras add margins.
+
+    extras: header / footer (text on every page, "{n}" for the page number), stamp (rotated text
+    in the left margin of page 1), line_numbers (number every body line in the left margin).
+    """
+    pdf = pymupdf.open()
+    for n, lines in enumerate(pages, start=1):
+        page = pdf.new_page(width=PAGE_W, height=PAGE_H)
+        if extras.get("header"):
+            page.insert_text((MARGIN, 40), extras["header"].format(n=n), fontname="helv", fontsize=8)
+        if extras.get("footer"):
+            page.insert_text((PAGE_W / 2 - 20, PAGE_H - 30), extras["footer"].format(n=n), fontsize=9)
+        if extras.get("stamp") and n == 1:
+            page.insert_text((30, 560), extras["stamp"], fontname="tiro", fontsize=18, rotate=90)
+        for i, (x, y, text, size, *font) in enumerate(lines, start=1):
+            page.insert_text((x, y), text, fontname=font[0] if font else "helv", fontsize=size)
+            if extras.get("line_numbers"):
+                page.insert_text((22, y), str(i + 100 * (n - 1)), fontname="helv", fontsize=7)
+    pdf.save(path)
+    pdf.close()
+    return Path(path)
+
+
+def make_private_glyph_pdf(path: Path, text: str, private: dict[str, int]) -> Path:
+    """One line set in an embedded Nimbus Sans whose ToUnicode CMap maps `private` chars to PUA.
+
+    This is how 1706.03762's text layer reads: the font program still names the glyph ("period"),
+    but the CMap sends it to a private-use code point such as U+E004.
+    """
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=PAGE_W, height=PAGE_H)
+    font = pymupdf.Font("helv")
+    page.insert_font(fontname="nimbus", fontbuffer=font.buffer)
+    page.insert_text((MARGIN, 100), text, fontname="nimbus", fontsize=11)
+    xref = page.get_fonts()[0][0]
+    cmap_xref = int(pdf.xref_get_key(xref, "ToUnicode")[1].split()[0])
+    chars = sorted(set(text))
+    entries = "".join(f"<{font.has_glyph(ord(c)):04X}> <{private.get(c, ord(c)):04X}>\n" for c in chars)
+    cmap = (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo <</Registry(Adobe)/Ordering(UCS)/Supplement 0>> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{len(chars)} beginbfchar\n{entries}endbfchar\nendcmap\n"
+        "CMapName currentdict /CMapType get pop\nend\nend\n"
+    )
+    pdf.update_stream(cmap_xref, cmap.encode())
+    pdf.save(path)
+    pdf.close()
+    return Path(path)

@@ -17,6 +17,8 @@ OWNERS = {
     "sentence_transformers": {"models/embedder.py"},
     "arxiv": {"ingest/arxiv_client.py"},
     "sqlite3": {"models/catalog.py"},
+    "fontTools": {"ingest/fonts.py"},
+    "spellchecker": {"ingest/glyphs.py"},
 }
 
 
