@@ -61,8 +61,8 @@ class Searcher:
         """The k best passages for `query`, best first (`fusion` and `rerank` override the settings).
 
         Reranking reorders the best `rerank_depth` fused results by the sentence in each that is
-        closest to the query (see assistant/rerank.py); those hits then carry the reranked score,
-        and any deeper ones follow in fused order.
+        closest to the query (see assistant/retrieval/rerank.py); those hits then carry the
+        reranked score, and any deeper ones follow in fused order.
         """
         how = fusion or self.fusion
         if rerank if rerank is not None else self.rerank:
