@@ -97,8 +97,10 @@ def forget_assistant() -> None:
 def exclusive() -> Iterator[None]:
     """Hold the process-wide lock for work that writes the library or runs the generator.
 
-    One process serves every browser tab, and llama.cpp and the catalog's write transactions
-    must not run twice at once. While a background job holds it, the page says it is waiting.
+    One process serves every browser tab: one llama.cpp model answers one request at a time, and
+    an add or removal should not interleave with another job's repair of the store. (The catalog
+    needs no lock: each thread has its own SQLite connection.) While a background job holds it,
+    the page says it is waiting.
     """
     lock = model_lock()
     if not lock.acquire(blocking=False):

@@ -1,1 +1,0 @@
-"""Streamlit pages, one module per page."""
