@@ -1,13 +1,22 @@
-"""Domain values passed between the use cases and the front ends."""
+"""Domain values passed between the use cases and the front ends, and the types they share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from models.catalog import Paper, StoredChunk
 
-__all__ = ["AddResult", "Answer", "Citation", "Hit", "Paper", "StoredChunk"]
+__all__ = ["AddResult", "Answer", "Citation", "Hit", "Lang", "Paper", "Progress", "StoredChunk"]
+
+Lang = Literal["en", "zh"]  # the languages paperlamp writes prose in
+# A progress callback: (what is being done, how much is done, out of how much).
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(label: str, done: int, total: int) -> None:
+    """A progress callback that ignores every update."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +36,19 @@ class Hit:
     dense: float = 0.0  # cosine similarity to the query (0 when only lexical search found it)
     lexical: float = 0.0  # BM25 score (0 when only dense search found it)
     year: int | None = None
+    page_starts: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # see StoredChunk
+
+    def page_of(self, quote: str) -> int:
+        """The page a verbatim quote of the passage is on (its first page when that is unknown)."""
+        at = self.text.find(quote)
+        pages = [page for offset, page in self.page_starts if 0 <= offset <= at]
+        return pages[-1] if pages else self.page
 
     def to_json(self) -> dict[str, Any]:
         """The hit as a JSON-ready dict."""
-        return asdict(self)
+        data = asdict(self)
+        data.pop("page_starts")
+        return data
 
 
 @dataclass(frozen=True)

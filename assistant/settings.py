@@ -2,19 +2,34 @@
 
 Precedence, highest first: environment variables, the TOML file (`PAPERLAMP_CONFIG`, or
 `config.toml` in the library home), the defaults below. Nothing else in paperlamp reads the
-environment.
+environment. A key paperlamp does not know is an error naming the nearest one it does (a
+misspelled setting silently ignored would look like a setting that does nothing).
+
+Bad settings raise pydantic's ValidationError, and an unreadable file SettingsFileError;
+`describe_settings_error` turns either into the one line the front ends show.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from assistant.domain import Lang
+
+
+class SettingsFileError(ValueError):
+    """The settings file exists but cannot be read or is not valid TOML; the message says which."""
+
+
+# Every error reading the settings can raise, for the front ends' error boundaries.
+SETTINGS_ERRORS: tuple[type[Exception], ...] = (ValidationError, SettingsFileError)
 
 
 def default_home() -> Path:
@@ -22,7 +37,13 @@ def default_home() -> Path:
     return Path(user_data_dir("paperlamp", appauthor=False))
 
 
-class EmbeddingSettings(BaseModel):
+class _Section(BaseModel):
+    """A table of the settings: unknown keys are refused, so a misspelling is reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Section):
     """Which sentence-transformers model turns text into vectors."""
 
     model: str = Field(
@@ -41,7 +62,7 @@ class EmbeddingSettings(BaseModel):
     api_key: str = Field("", description="API key for the embeddings server, if it wants one.")
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Section):
     """Which model writes answers, summaries and digests."""
 
     model: str = Field(
@@ -73,7 +94,7 @@ class LLMSettings(BaseModel):
     retries: int = Field(2, description="Retries (with backoff) when a model server is down or fails.", ge=0)
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Section):
     """How search finds and ranks passages."""
 
     chunk_tokens: int = Field(
@@ -105,7 +126,7 @@ class RetrievalSettings(BaseModel):
     rerank_depth: int = Field(30, description="How many fused results the reranker reorders.", ge=1)
 
 
-class ArxivSettings(BaseModel):
+class ArxivSettings(_Section):
     """Where arXiv is asked, and how politely."""
 
     api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API address.")
@@ -118,17 +139,17 @@ class ArxivSettings(BaseModel):
     timeout_seconds: float = Field(30.0, description="Per-request timeout.")
 
 
-class Topic(BaseModel):
+class Topic(_Section):
     """A followed arXiv topic for `paperlamp digest --all`."""
 
     name: str
     query: str = ""
     categories: list[str] = Field(default_factory=list)
     max_papers: int = Field(5, ge=1)
-    lang: Literal["en", "zh"] = "en"
+    lang: Lang = "en"
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(_Section):
     """Where vectors live: the embedded Chroma store by default, or a Chroma server."""
 
     chroma_url: str = Field("", description="A Chroma server address; empty means embedded.")
@@ -149,10 +170,10 @@ class StoreSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything paperlamp can be told, from the TOML file and `PAPERLAMP_*` variables."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERLAMP_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PAPERLAMP_", env_nested_delimiter="__", extra="forbid")
 
     home: Path = Field(default_factory=default_home, description="Where the library lives.")
-    lang: Literal["en", "zh"] = Field("en", description="Language of generated prose.")
+    lang: Lang = Field("en", description="Language of generated prose.")
     max_pdf_mb: int = Field(200, description="Largest PDF accepted, in megabytes.", ge=1)
     embedding: EmbeddingSettings = EmbeddingSettings()
     llm: LLMSettings = LLMSettings()
@@ -199,8 +220,13 @@ class _TomlSource(PydanticBaseSettingsSource):
         path = config_path()
         if not path.is_file():
             return {}
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        try:
+            with path.open("rb") as handle:
+                return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsFileError(f"the settings file {path} is not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise SettingsFileError(f"the settings file {path} cannot be read: {exc.strerror}") from exc
 
 
 def config_path() -> Path:
@@ -225,3 +251,40 @@ def load_settings(**overrides: Any) -> Settings:
     merged.update(overrides)
     settings = Settings.model_validate(merged)
     return settings.model_copy(update={"home": settings.home.expanduser()})
+
+
+def describe_settings_error(exc: Exception) -> str:
+    """One line for a person: which setting is wrong and what it should be, and where it is set."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    errors = exc.errors()
+    first = errors[0]
+    loc = tuple(first["loc"])
+    name = ".".join(str(part) for part in loc)
+    if first["type"] == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        prefix = ".".join(str(part) for part in loc[:-1])
+        hint = f"; did you mean {'.'.join([prefix, near[0]]) if prefix else near[0]}?" if near else ""
+        line = f"unknown setting {name}{hint}"
+    else:
+        line = f"bad setting {name} = {first.get('input')!r}: {first['msg']}"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    places = [str(config_path())] if config_path().is_file() else []
+    if not any(isinstance(part, int) for part in loc):  # a list of tables is set in the file only
+        places.append("PAPERLAMP_" + "__".join(str(part) for part in loc).upper())
+    return f"{line}{more} (set in {' or '.join(places)})" if places else line + more
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the settings table at `loc` accepts (list indices are stepped over)."""
+    model: Any = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        inner = get_args(annotation)  # list[Topic] -> (Topic,)
+        model = inner[0] if inner else annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+    return list(model.model_fields)

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.eval_data import load_litqa2, load_qasper  # noqa: E402
-from assistant.evaluation import add_eval_docs  # noqa: E402
-from assistant.rerank import rerank  # noqa: E402
-from assistant.search import SearchFilter  # noqa: E402
+from assistant.evaluation.data import load_litqa2, load_qasper  # noqa: E402
+from assistant.evaluation.retrieval import add_eval_docs  # noqa: E402
+from assistant.retrieval.rerank import rerank  # noqa: E402
+from assistant.retrieval.search import SearchFilter  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     assistant = build_assistant(load_settings(home=args.home))
     docs, questions = load_qasper(EVAL / "qasper")
-    add_eval_docs(assistant, docs)
+    add_eval_docs(assistant.library, docs)
     embedder = assistant.library.embedder
     measures: dict[str, list[tuple[bool, float]]] = {"sentence": [], "window": [], "chunk": []}
     for q in questions:

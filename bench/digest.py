@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.digest import arxiv_fields, entry_meta  # noqa: E402
+from assistant.library.arxiv import arxiv_fields, entry_meta  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-from assistant.summarize import summarizer_for  # noqa: E402
 from ingest.arxiv_client import ArxivClient, ArxivEntry  # noqa: E402
 from ingest.figures import find_figures, save_figures  # noqa: E402
 from ingest.metadata import extract_metadata  # noqa: E402
@@ -62,7 +61,7 @@ def main() -> None:
     settings = load_settings(home=home)
     settings.llm.threads = args.threads  # 1 is steadier when another process holds a core
     assistant = build_assistant(settings)
-    summarizer = summarizer_for(assistant)
+    summarizer = assistant.summarizer
     summarizer.generator.count_tokens("warm up")  # load the models before timing
     assistant.library.embedder.embed(["warm up"])
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(args.papers)))
@@ -79,14 +78,13 @@ def main() -> None:
         download = client.download_pdf(entry, home / "cache" / pdf.name)
         t["fetch"] = time.perf_counter() - start
         start = time.perf_counter()
-        sha = sha256_of(download)
-        kept = assistant.home.keep_file(download, sha)
-        doc = read_pdf(kept)
+        doc = read_pdf(download)
         meta = entry_meta(entry, extract_metadata(doc))
         result = assistant.library.add_document(
-            doc, meta, sha256=sha, source=pdf.name, paper_id=f"arxiv:{pdf.stem}", file=kept,
-            extra={"arxiv": arxiv_fields(entry)},
+            doc, meta, sha256=sha256_of(download), source=pdf.name, paper_id=f"arxiv:{pdf.stem}",
+            file=download, extra={"arxiv": arxiv_fields(entry)},
         )  # fmt: skip
+        kept = assistant.library.file_of(assistant.library.get(result.paper_id)) or download
         t["read"] = time.perf_counter() - start
         start = time.perf_counter()
         save_figures(kept, find_figures(kept, doc), home / "digests" / pdf.stem)

@@ -16,10 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.eval_data import load_litqa2  # noqa: E402
-from assistant.evaluation import share_in, tokens  # noqa: E402
-from assistant.rerank import Weights, mmr, rerank  # noqa: E402
+from assistant.evaluation.data import load_litqa2  # noqa: E402
+from assistant.evaluation.retrieval import share_in  # noqa: E402
+from assistant.retrieval.rerank import Weights, mmr, rerank  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from ingest.text import ascii_tokens  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 KS = (1, 3, 5, 10)
@@ -27,9 +28,9 @@ KS = (1, 3, 5, 10)
 
 def first_hit(order, q) -> int | None:  # type: ignore[no-untyped-def]
     """Rank of the first chunk holding the key passage, from the right paper."""
-    key = tokens(q.key_passage)
+    key = ascii_tokens(q.key_passage)
     for rank, h in enumerate(order):
-        if h.source == q.pdf.name and share_in(key, set(tokens(h.text))) >= 0.7:
+        if h.source == q.pdf.name and share_in(key, set(ascii_tokens(h.text))) >= 0.7:
             return rank
     return None
 

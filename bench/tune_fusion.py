@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.eval_data import load_litqa2, load_qasper, load_scifact  # noqa: E402
-from assistant.evaluation import litqa2_retrieval, qasper_retrieval, scifact_retrieval  # noqa: E402
+from assistant.evaluation.data import load_litqa2, load_qasper, load_scifact  # noqa: E402
+from assistant.evaluation.retrieval import litqa2_retrieval, qasper_retrieval, scifact_retrieval  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -47,11 +47,17 @@ def main() -> None:
             for name, lib in libraries.items():
                 lib.searcher.dense_weight = weight
                 if name == "litqa2":
-                    row.append(litqa2_retrieval(lib, litqa, ks=(10,), fusions=(fusion,)).rows[0][1][0])
+                    row.append(
+                        litqa2_retrieval(lib.searcher, litqa, ks=(10,), fusions=(fusion,)).rows[0][1][0]
+                    )
                 elif name == "scifact":
-                    row.append(scifact_retrieval(lib, queries, qrels, fusions=(fusion,)).rows[0][1][0])
+                    row.append(
+                        scifact_retrieval(lib.searcher, queries, qrels, fusions=(fusion,)).rows[0][1][0]
+                    )
                 else:
-                    row.append(qasper_retrieval(lib, questions, ks=(10,), fusions=(fusion,)).rows[0][1][0])
+                    row.append(
+                        qasper_retrieval(lib.searcher, questions, ks=(10,), fusions=(fusion,)).rows[0][1][0]
+                    )
             label = f"{fusion} {weight:.2f}" if fusion == "weighted" else fusion
             print(f"| {label} | " + " | ".join(f"{v:.3f}" for v in row) + " |", flush=True)
 

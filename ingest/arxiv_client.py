@@ -1,6 +1,7 @@
-"""The arXiv client: search and fetch metadata through the `arxiv` package, download PDFs with httpx.
+"""The arXiv client: search and fetch metadata through the `arxiv` package, download PDFs.
 
-This is the only module that imports `arxiv`. Failures to reach arXiv (or a mirror) become
+This is the only module that imports `arxiv`, and `requests`, its transport (PDFs are downloaded
+with it too). Failures to reach arXiv (or a mirror) become
 `SourceUnavailable` with one actionable sentence. A search that fails after some pages arrived
 returns those entries in a `SearchResult` whose `error` says why the list is short.
 """
@@ -19,10 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import arxiv
-import httpx
-import requests  # arxiv's own transport; we only tune its session (timeout, feed check)
+import requests  # arxiv's own transport: its session is tuned here (timeout, feed check)
 
-from ingest.errors import SourceUnavailable
+from ingest.errors import InvalidRequest, SourceUnavailable
 
 __all__ = ["ArxivClient", "ArxivEntry", "SearchResult", "build_query", "parse_arxiv_id"]
 
@@ -49,7 +49,7 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
         rest = rest[:-4]
     match = _ID_RE.fullmatch(rest.rstrip("/") if prefix else rest)
     if match is None or (match["yymm"] and not 1 <= int(match["yymm"][2:]) <= 12):
-        raise ValueError(
+        raise InvalidRequest(
             f"{text!r} is not an arXiv id; write it like 2401.01234, 2401.01234v2, "
             "arxiv:2401.01234v2 or https://arxiv.org/abs/2401.01234."
         )
@@ -89,11 +89,6 @@ class SearchResult:
     entries: tuple[ArxivEntry, ...]
     error: str | None = None
 
-    @property
-    def complete(self) -> bool:
-        """True when every page needed was fetched."""
-        return self.error is None
-
     def __iter__(self) -> Iterator[ArxivEntry]:
         """Iterate over the entries."""
         return iter(self.entries)
@@ -115,9 +110,9 @@ def build_query(
     terms = [f"all:{w.lower() if w in _OPERATORS else w}" for w in words]
     for cat in categories:
         if not _CATEGORY_RE.fullmatch(cat):
-            raise ValueError(f"{cat!r} is not an arXiv category; write it like cs.CV or hep-th.")
+            raise InvalidRequest(f"{cat!r} is not an arXiv category; write it like cs.CV or hep-th.")
     if since and until and since > until:
-        raise ValueError(f"The date window is empty: since {since} is after until {until}.")
+        raise InvalidRequest(f"The date window is empty: since {since} is after until {until}.")
     parts = []
     if terms:
         parts.append(terms[0] if len(terms) == 1 else "(" + " AND ".join(terms) + ")")
@@ -129,7 +124,7 @@ def build_query(
         low = (since or date(1991, 1, 1)).strftime("%Y%m%d")
         parts.append(f"submittedDate:[{low}0000 TO {until.strftime('%Y%m%d')}2359]")
     if not parts:
-        raise ValueError("An arXiv search needs a query, categories or an `until` date.")
+        raise InvalidRequest("An arXiv search needs a query, categories or an `until` date.")
     return " AND ".join(parts)
 
 
@@ -177,13 +172,19 @@ def _cause(err: BaseException, timeout: float) -> str:
         return f"HTTP {err.status}"
     if isinstance(err, arxiv.UnexpectedEmptyPageError):
         return "a page of results came back empty"
-    if isinstance(err, requests.Timeout | httpx.TimeoutException):
+    if isinstance(err, requests.Timeout) or _stalled(err):
         return f"no answer within {timeout:g} s"
-    if isinstance(err, requests.ConnectionError | httpx.TransportError):
+    if isinstance(err, requests.ConnectionError):
         return "the connection was refused or the host is unreachable"
     if isinstance(err, _BadAnswer):
         return str(err)
     return type(err).__name__
+
+
+def _stalled(err: BaseException) -> bool:
+    """Whether a download stopped because the server went quiet mid-body: requests reports that
+    as a ConnectionError wrapping urllib3's read timeout, not as a Timeout."""
+    return isinstance(err, requests.ConnectionError) and "timed out" in str(err).lower()
 
 
 def _worth_retrying(err: BaseException) -> bool:
@@ -214,17 +215,17 @@ class ArxivClient:
         """Remember the settings; retries wait delay_seconds, then twice that, and so on."""
         parts = urlsplit(api_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{api_url!r} is not an http(s) address for the arXiv API.")
+            raise InvalidRequest(f"{api_url!r} is not an http(s) address for the arXiv API.")
         if pdf_url_template:
             try:
                 pdf_url_template.format(id="2401.01234", version=1)
             except (KeyError, IndexError, ValueError) as err:
-                raise ValueError(
+                raise InvalidRequest(
                     f"{pdf_url_template!r} is not a PDF address template; "
                     "use {id} and {version}, e.g. http://host/pdf/{id}v{version}."
                 ) from err
         if delay_seconds < 0 or num_retries < 0 or timeout <= 0 or page_size < 1:
-            raise ValueError("delay_seconds and num_retries must be >= 0, timeout > 0, page_size >= 1.")
+            raise InvalidRequest("delay_seconds and num_retries must be >= 0, timeout > 0, page_size >= 1.")
         self.api_url = api_url
         self.query_url_format = api_url + "?{}"
         self.pdf_url_template = pdf_url_template or None  # settings use "" for "not set"
@@ -380,13 +381,13 @@ class ArxivClient:
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         failures = 0
-        headers = {"User-Agent": _USER_AGENT}
-        with httpx.Client(timeout=self.timeout, follow_redirects=True, headers=headers) as http:
+        with requests.Session() as http:
+            http.headers["User-Agent"] = _USER_AGENT
             while True:
                 try:
                     self._download_once(http, entry.pdf_url, dest)
                     return dest
-                except (httpx.HTTPError, _BadAnswer) as err:
+                except (requests.RequestException, _BadAnswer) as err:
                     failures += 1
                     if failures > self.num_retries or not _worth_retrying(err):
                         host = urlsplit(entry.pdf_url).netloc
@@ -394,18 +395,21 @@ class ArxivClient:
                         raise SourceUnavailable(self._message(host, what, err, failures)) from err
                     time.sleep(self.delay_seconds * 2 ** (failures - 1))
 
-    def _download_once(self, http: httpx.Client, url: str, dest: Path) -> None:
+    def _download_once(self, http: requests.Session, url: str, dest: Path) -> None:
         """One attempt: stream into a hidden temporary file beside dest, then rename it into place."""
         self._pace()
         fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out, http.stream("GET", url) as response:
+            with (
+                os.fdopen(fd, "wb") as out,
+                http.get(url, stream=True, timeout=self.timeout, allow_redirects=True) as response,
+            ):
                 if response.status_code != 200:
                     retry = response.status_code >= 500 or response.status_code in (408, 429)
                     raise _BadAnswer(f"HTTP {response.status_code}", retry=retry)
                 head = b""
-                for chunk in response.iter_bytes():
+                for chunk in response.iter_content(chunk_size=1 << 16):
                     if len(head) < 5:
                         head += chunk[:5]
                         if len(head) >= 5 and not head.startswith(b"%PDF-"):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ingest.text import split_sentences
 from ingest.types import Block, Chunk, Document
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -22,35 +23,6 @@ _SKIPPED_SECTIONS = re.compile(
     r"^\s*(?:[0-9IVX]+\.?\s*)?(references|bibliography|literature cited|works cited)\s*$",
     re.IGNORECASE,
 )
-# Abbreviations after which a period does not end a sentence.
-_ABBREVIATIONS = (
-    "al",
-    "fig",
-    "figs",
-    "eq",
-    "eqs",
-    "e.g",
-    "i.e",
-    "vs",
-    "cf",
-    "ref",
-    "refs",
-    "no",
-    "sec",
-    "tab",
-    "approx",
-    "ca",
-    "dr",
-    "prof",
-    "mr",
-    "ms",
-    "st",
-    "resp",
-    "etc",
-    "viz",
-    "suppl",
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[\"'])")
 
 
 @dataclass(frozen=True)
@@ -58,23 +30,6 @@ class _Sentence:
     text: str
     page: int
     paragraph: int  # index of the block it came from; a change marks a paragraph break
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations like "et al." and "Fig." intact."""
-    pieces: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        candidate = text[start : match.start()].rstrip()
-        last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate else ""
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-            continue  # "et al." / "Fig." / an initial like "J." does not end the sentence
-        pieces.append(text[start : match.end()].strip())
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        pieces.append(tail)
-    return [p for p in pieces if p]
 
 
 def chunk_document(
@@ -101,9 +56,21 @@ def chunk_document(
                     section=section,
                     page_start=min(s.page for s in group),
                     page_end=max(s.page for s in group),
+                    page_starts=_page_starts(group),
                 )
             )
     return chunks
+
+
+def _page_starts(group: Sequence[_Sentence]) -> tuple[tuple[int, int], ...]:
+    """Where in the chunk's text each of its pages begins, as (offset, page); () on one page."""
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for sentence in group:
+        if not starts or starts[-1][1] != sentence.page:
+            starts.append((offset, sentence.page))
+        offset += len(sentence.text) + 1  # the text joins sentences with one space
+    return tuple(starts) if len(starts) > 1 else ()
 
 
 def windows(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[str]:

@@ -99,6 +99,9 @@ class Chunk:
     section: str
     page_start: int
     page_end: int
+    # Where each page's part of `text` begins, as (offset, page), when the chunk spans pages:
+    # a quote is cited on the page it is on, not the chunk's first.
+    page_starts: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

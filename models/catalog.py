@@ -4,70 +4,24 @@ The catalog is the source of truth for what the library holds; the vector store 
 chunk vectors. A paper is `pending` while its vectors are being written and `complete` after, so
 an add that was killed halfway is found and finished (or rolled back) on the next run, and
 searches never see half a paper. A paper is `removing` while its vectors are being deleted.
+
+Opening a catalog brings its schema up to date (models/migrations.py). Each thread uses its own
+connection to it.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS papers (
-    id TEXT PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'complete', 'removing')),
-    title TEXT NOT NULL DEFAULT '',
-    authors TEXT NOT NULL DEFAULT '[]',
-    affiliations TEXT NOT NULL DEFAULT '[]',
-    year INTEGER,
-    abstract TEXT NOT NULL DEFAULT '',
-    doi TEXT NOT NULL DEFAULT '',
-    arxiv_id TEXT NOT NULL DEFAULT '',
-    keywords TEXT NOT NULL DEFAULT '[]',
-    code_urls TEXT NOT NULL DEFAULT '[]',
-    pages INTEGER NOT NULL DEFAULT 0,
-    source TEXT NOT NULL DEFAULT '',
-    file TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    extra TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    section TEXT NOT NULL DEFAULT '',
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_paper ON chunks(paper_id, idx);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, tokenize='porter unicode61 remove_diacritics 2'
-);
-"""
+from models.migrations import MIGRATIONS, Migration, migrate
 
 _LIST_FIELDS = ("authors", "affiliations", "keywords", "code_urls")
-
-# Words too common in papers to say anything about relevance; dropping them keeps OR-queries fast.
-_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me
-    more most my no nor not now of off on once only or other our out over own same she should so
-    some such than that the their them then there these they this those through to too under until
-    up very was we were what when where which while who whom why will with would you your
-    whose using used use based show shown shows""".split()
-)
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -104,78 +58,66 @@ class StoredChunk:
     page_start: int
     page_end: int
     text: str
+    # Where each page's part of `text` begins, as (offset, page), when the chunk spans pages (and
+    # was stored since the catalog keeps them); () otherwise.
+    page_starts: tuple[tuple[int, int], ...] = ()
 
 
-def chunk_id(paper_id: str, index: int) -> str:
-    """The canonical id of a paper's index-th chunk."""
-    return f"{paper_id}#{index}"
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 OR-query of the meaningful words of `text` (empty when there are none).
-
-    An adverb also asks for its adjective: the Porter stemmer keeps them apart ("linearly" stems to
-    "linearli", "linear" to "linear"), so "scales linearly" would miss "a linear relationship".
-    """
-    words = [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _STOPWORDS]
-    unique = list(dict.fromkeys(w for w in words if len(w) > 1 or w.isdigit()))
-    unique += [a for w in unique for a in _adjectives(w) if a not in unique and a not in _STOPWORDS]
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(unique))
-
-
-def _adjectives(word: str) -> list[str]:
-    """The adjectives an -ly adverb may come from: rapidly -> rapid, heavily -> heavy, basically -> basic."""
-    if len(word) < 6 or not word.endswith("ly") or not word.isalpha():
-        return []
-    if word.endswith("ily"):
-        return [word[:-3] + "y"]
-    if word.endswith("ally"):
-        return [word[:-2], word[:-4]]  # typically -> typical, basically -> basic
-    return [word[:-2]]
+def fts_query(terms: Sequence[str]) -> str:
+    """An FTS5 OR-query of search terms (empty when there are none); each is quoted, so it is
+    matched as a word and never read as FTS5 syntax."""
+    return " OR ".join(f'"{term}"' for term in terms)
 
 
 class Catalog:
     """The SQLite catalog of papers and chunks, with BM25 full-text search over chunks."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # check_same_thread=False: Streamlit calls from worker threads; writes are serialised
-        # by SQLite itself and every write is one short transaction.
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
+        self._local = threading.local()
+        self._generation = 0  # bumped by close(): every thread then opens a fresh connection
+        migrate(self._db, migrations)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first use.
+
+        Each thread gets its own connection, as sqlite3 wants (a connection must not be used by a
+        thread that did not create it): the app serves pages and background jobs from several
+        threads. SQLite itself serialises their writes: every write is one short transaction, and
+        a writer waits up to 30 s for another to finish (WAL lets readers go on meanwhile).
+        """
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == self._generation:
+            return held[1]
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        self._local.held = (self._generation, db)
+        return db
 
     def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
+        """Close this thread's connection. Other threads' connections are let go when they next
+        use the catalog or end (sqlite3 lets only its own thread close a connection, and an idle
+        one holds no lock). Using the catalog again opens a fresh connection."""
+        self._generation += 1
+        held, self._local.held = getattr(self._local, "held", None), None
+        if held is not None:
+            held[1].close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            yield db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
-
-    # --- meta -------------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        """A stored library-wide value, or None."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row["value"])
-
-    def set_meta(self, key: str, value: str) -> None:
-        """Store a library-wide value."""
-        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        db.execute("COMMIT")
 
     # --- papers -------------------------------------------------------------------------------
     def begin_paper(self, paper: Paper, chunks: Sequence[StoredChunk]) -> None:
@@ -188,8 +130,8 @@ class Catalog:
             db.execute(f"INSERT INTO papers ({columns}) VALUES ({marks})", list(values.values()))
             for chunk in chunks:
                 cursor = db.execute(
-                    "INSERT INTO chunks (id, paper_id, idx, section, page_start, page_end, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO chunks (id, paper_id, idx, section, page_start, page_end, text,"
+                    " page_starts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         chunk.id,
                         chunk.paper_id,
@@ -198,6 +140,7 @@ class Catalog:
                         chunk.page_start,
                         chunk.page_end,
                         chunk.text,
+                        json.dumps(chunk.page_starts) if chunk.page_starts else "",
                     ),
                 )
                 searchable = f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
@@ -212,15 +155,6 @@ class Catalog:
     def set_status(self, paper_id: str, status: str) -> None:
         """Mark a paper pending, complete or removing."""
         self._db.execute("UPDATE papers SET status = ? WHERE id = ?", (status, paper_id))
-
-    def update_extra(self, paper_id: str, extra: dict[str, object]) -> None:
-        """Merge `extra` into a paper's free-form record (digest state, arXiv fields...)."""
-        with self._transaction() as db:
-            row = db.execute("SELECT extra FROM papers WHERE id = ?", (paper_id,)).fetchone()
-            if row is None:
-                return
-            merged = json.loads(row["extra"]) | extra
-            db.execute("UPDATE papers SET extra = ? WHERE id = ?", (json.dumps(merged), paper_id))
 
     def delete_paper(self, paper_id: str) -> None:
         """Remove a paper, its chunks and their full-text rows."""
@@ -312,10 +246,10 @@ class Catalog:
         return int(row["n"])
 
     def search_text(
-        self, query: str, k: int, paper_ids: Sequence[str] | None = None
+        self, terms: Sequence[str], k: int, paper_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Chunk ids with BM25 scores (higher is better) for the words of `query`, best first."""
-        match = fts_query(query)
+        """Chunk ids with BM25 scores (higher is better) for any of the search terms, best first."""
+        match = fts_query(terms)
         if not match:
             return []
         sql = (
@@ -354,11 +288,14 @@ def _paper_row(paper: Paper) -> dict[str, object]:
 
 
 def _paper_from_row(row: sqlite3.Row) -> Paper:
-    values = dict(row)
+    values = {name: row[name] for name in _PAPER_FIELDS}  # a later schema may add columns
     for name in _LIST_FIELDS:
         values[name] = tuple(json.loads(values[name]))
     values["extra"] = json.loads(values["extra"])
     return Paper(**values)
+
+
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 
 
 def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:
@@ -370,4 +307,5 @@ def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:
         page_start=row["page_start"],
         page_end=row["page_end"],
         text=row["text"],
+        page_starts=tuple((int(o), int(p)) for o, p in json.loads(row["page_starts"] or "[]")),
     )

@@ -28,6 +28,11 @@ class Embedder(Protocol):
     name: str
     max_tokens: int
 
+    @property
+    def dimension(self) -> int:
+        """Length of each vector (it names the store's collection, so two models never mix)."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text."""
         ...

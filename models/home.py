@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,24 @@ class LibraryHome:
         """Delete a kept PDF and its figures, if present."""
         self.paper_file(sha256).unlink(missing_ok=True)
         shutil.rmtree(self.figures / sha256, ignore_errors=True)
+
+    def sweep_papers(self, kept: set[str], older_than: float = 600.0) -> int:
+        """Delete the files in papers/ that no paper owns; how many were deleted.
+
+        A file is owned when its name is `<sha256>.pdf` of a sha in `kept`. Anything else there is
+        left over: a PDF copied in for an add that failed, or a copy cut short by a kill. Files
+        modified in the last `older_than` seconds are left alone: another process sharing the
+        library (through a Chroma server) may be adding them right now.
+        """
+        swept = 0
+        now = time.time()
+        for path in self.papers.iterdir() if self.papers.is_dir() else ():
+            owned = path.suffix == ".pdf" and path.stem in kept
+            if owned or not path.is_file() or now - path.stat().st_mtime < older_than:
+                continue
+            path.unlink(missing_ok=True)
+            swept += 1
+        return swept
 
 
 def write_atomically(target: Path, write: WriteFn) -> None:

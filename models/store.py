@@ -12,7 +12,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -37,7 +38,10 @@ class VectorHit:
 
 
 class VectorStore(Protocol):
-    """Keeps chunk vectors by id and finds the nearest ones."""
+    """Keeps chunk vectors by id and finds the nearest ones: what the library and search use."""
+
+    collection: str  # the store's name for this library's vectors of one embedding model
+    location: str  # where the vectors live: a folder, or a server's address
 
     def add(
         self,
@@ -53,11 +57,41 @@ class VectorStore(Protocol):
         """The k nearest vectors, optionally only those of some papers."""
         ...
 
+    def ids(self, paper_id: str | None = None) -> set[str]:
+        """Every stored id (of one paper, or all)."""
+        ...
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are stored."""
+        ...
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Delete vectors by id."""
+        ...
+
+    def delete_paper(self, paper_id: str) -> None:
+        """Delete every vector of one paper."""
+        ...
+
+    def count(self) -> int:
+        """How many vectors are stored."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the store (an embedded one's folder is free for other processes after)."""
+        ...
+
 
 def collection_name(embedder_name: str, dimension: int) -> str:
     """A Chroma collection name per embedding model, so vectors of two models never mix."""
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_name).strip("-_")[:40] or "model"
     return f"chunks-{slug}-{dimension}"
+
+
+def server_collection(namespace: str, name: str) -> str:
+    """The collection `name` on a Chroma server, prefixed by the library's namespace: a shared
+    server never mixes (or repairs away) another library's vectors."""
+    return f"{namespace}-{name}"
 
 
 class ChromaStore:
@@ -91,10 +125,21 @@ class ChromaStore:
             if url:
                 raise _server_error(url, exc) from exc
             raise BackendError(f"cannot open the Chroma store at {where}: {exc}") from exc
-        # A server can go away mid-session; its failures then surface as BackendError too.
-        self._collection = _ServerCollection(collection_obj, url) if url else collection_obj
+        self._collection = collection_obj
+        self._url = url
         self.location = where
         self.collection = collection
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Run calls on the collection; a server's failures (gone mid-session, refusing) become
+        BackendError naming it. An embedded store's errors are bugs, and pass as they are."""
+        try:
+            yield
+        except Exception as exc:
+            if not self._url or isinstance(exc, BackendError):
+                raise
+            raise _server_error(self._url, exc) from exc
 
     def close(self) -> None:
         """Close the client; the last embedded store of a folder in this process unlocks it.
@@ -125,12 +170,13 @@ class ChromaStore:
         """Insert or replace vectors by id (upsert, so a resumed add never duplicates)."""
         if not ids:
             return
-        self._collection.upsert(
-            ids=list(ids),
-            embeddings=np.asarray(vectors, dtype=np.float32),
-            documents=list(documents),
-            metadatas=[dict(m) for m in metadatas],
-        )
+        with self._answering():
+            self._collection.upsert(
+                ids=list(ids),
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                documents=list(documents),
+                metadatas=[dict(m) for m in metadatas],
+            )
 
     def query(self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None) -> list[VectorHit]:
         """The k nearest vectors, optionally only those of some papers."""
@@ -139,12 +185,13 @@ class ChromaStore:
         where: dict[str, Any] | None = None
         if paper_ids is not None:
             where = {"paper_id": {"$in": list(paper_ids)}}
-        result = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k,
-            where=where,
-            include=["distances"],
-        )
+        with self._answering():
+            result = self._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where=where,
+                include=["distances"],
+            )
         ids = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         return [VectorHit(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
@@ -155,7 +202,8 @@ class ChromaStore:
         found: set[str] = set()
         offset, page = 0, 5000
         while True:
-            batch = self._collection.get(where=where, include=[], limit=page, offset=offset)
+            with self._answering():
+                batch = self._collection.get(where=where, include=[], limit=page, offset=offset)
             found.update(batch["ids"])
             if len(batch["ids"]) < page:
                 return found
@@ -165,54 +213,34 @@ class ChromaStore:
         """Which of `ids` are stored (looked up by id, which stays fast as the store grows)."""
         found: set[str] = set()
         for start in range(0, len(ids), 5000):
-            found.update(self._collection.get(ids=list(ids[start : start + 5000]), include=[])["ids"])
+            with self._answering():
+                found.update(self._collection.get(ids=list(ids[start : start + 5000]), include=[])["ids"])
         return found
-
-    def get(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray, list[str], list[Metadata]]:
-        """Stored ids, vectors, documents and metadata for `ids` (unknown ids are left out)."""
-        batch = self._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
-        vectors = np.asarray(batch["embeddings"], dtype=np.float32)
-        return list(batch["ids"]), vectors, list(batch["documents"]), list(batch["metadatas"])
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete vectors by id."""
         for start in range(0, len(ids), 5000):
-            self._collection.delete(ids=list(ids[start : start + 5000]))
+            with self._answering():
+                self._collection.delete(ids=list(ids[start : start + 5000]))
 
     def delete_paper(self, paper_id: str) -> None:
         """Delete every vector of one paper."""
-        self._collection.delete(where={"paper_id": paper_id})
+        with self._answering():
+            self._collection.delete(where={"paper_id": paper_id})
 
     def count(self) -> int:
         """How many vectors are stored."""
-        return int(self._collection.count())
+        with self._answering():
+            return int(self._collection.count())
 
     def page(self, offset: int, limit: int) -> tuple[list[str], np.ndarray, list[str], list[Metadata]]:
         """Up to `limit` stored vectors from `offset`, with documents and metadata (for copying)."""
-        batch = self._collection.get(
-            include=["embeddings", "documents", "metadatas"], limit=limit, offset=offset
-        )
+        with self._answering():
+            batch = self._collection.get(
+                include=["embeddings", "documents", "metadatas"], limit=limit, offset=offset
+            )
         vectors = np.asarray(batch["embeddings"], dtype=np.float32)
         return list(batch["ids"]), vectors, list(batch["documents"]), list(batch["metadatas"])
-
-
-class _ServerCollection:
-    """A server collection whose failures (server down, refused) become BackendError."""
-
-    def __init__(self, collection: Any, url: str) -> None:
-        self._collection = collection
-        self._url = url
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._collection, name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return method(*args, **kwargs)
-            except Exception as exc:
-                raise _server_error(self._url, exc) from exc
-
-        return call
 
 
 def _server_error(url: str, exc: Exception) -> BackendError:
@@ -233,8 +261,11 @@ def embedded_collections(path: Path) -> list[str]:
     )  # as ChromaStore's, or Chroma refuses
     lock = hold_folder(path)
     try:
-        client = chromadb.PersistentClient(path=str(path), settings=settings)
-        return sorted(c.name for c in client.list_collections())
+        client: Any = chromadb.PersistentClient(path=str(path), settings=settings)  # its type omits close()
+        try:
+            return sorted(c.name for c in client.list_collections())
+        finally:
+            client.close()
     finally:
         lock.release()
 

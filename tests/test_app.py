@@ -11,15 +11,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.build import Assistant, build_assistant
-from assistant.history import recent_questions
-from assistant.pages import marked_segments, page_image, quote_rects, word_windows
+from assistant.library.pages import quote_rects, word_windows
+from assistant.retrieval.highlight import marked_segments
 from assistant.settings import load_settings
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.papers import ENZYME_FACT, SENSOR_FACT, enzyme_paper, sensor_paper
-from ui import jobs, state
-from ui.widgets import md_escape
+from ui.app import jobs, state
+from ui.app.widgets import md_escape
 
-APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "ui" / "app" / "main.py"
 ENZYME = "A Thermostable Enzyme that Degrades PET Plastic"
 SENSOR = "LoomNet: A Low-Power Protocol for Field Sensor Networks"
 
@@ -55,7 +55,7 @@ def stocked(built: Assistant, tmp_path: Path) -> Assistant:
 
 
 def open_page(page: str) -> AppTest:
-    """The app, run, on `page` (a file name under ui/pages without .py), with no exception raised."""
+    """The app, run, on `page` (a file name under ui/app/pages without .py), with no exception raised."""
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     if page != "home":
         at.switch_page(f"pages/{page}.py").run()
@@ -219,9 +219,7 @@ def test_ask_answers_with_a_citation_whose_page_opens(stocked: Assistant) -> Non
     assert len(_images(at)) == 1
     # the conversation survives the rerun, and the question is in the library's history
     assert "At what temperature is PetX most active?" in _texts(at, "markdown")
-    assert [q.question for q in recent_questions(stocked.home)] == [
-        "At what temperature is PetX most active?"
-    ]
+    assert [q.question for q in stocked.history.recent()] == ["At what temperature is PetX most active?"]
 
 
 def test_ask_shows_an_abstention_with_the_closest_passages(stocked: Assistant) -> None:
@@ -231,7 +229,7 @@ def test_ask_shows_an_abstention_with_the_closest_passages(stocked: Assistant) -
     assert _texts(at, "warning") == ["No answer: The library holds no evidence for this question."]
     assert "The closest passages in the library:" in _texts(at, "caption")
     assert not [b for b in at.button if b.label.startswith("[1] ")]
-    [asked] = recent_questions(stocked.home)
+    [asked] = stocked.history.recent()
     assert asked.abstained and asked.citations == 0
 
 
@@ -280,8 +278,8 @@ def test_page_image_highlights_the_quote_in_yellow(stocked: Assistant) -> None:
     path = stocked.library.file_of(paper)
     assert path is not None
     [rect] = quote_rects(path, 1, ENZYME_FACT)
-    plain = pymupdf.Pixmap(page_image(stocked, paper.id, 1, zoom=1.0))
-    marked = pymupdf.Pixmap(page_image(stocked, paper.id, 1, ENZYME_FACT, zoom=1.0))
+    plain = pymupdf.Pixmap(stocked.pages.image(paper.id, 1, zoom=1.0))
+    marked = pymupdf.Pixmap(stocked.pages.image(paper.id, 1, ENZYME_FACT, zoom=1.0))
     assert _yellow_share(marked, rect) > 0.5
     assert _yellow_share(plain, rect) == 0
     assert _yellow_share(marked, (rect[0], rect[3] + 20, rect[2], rect[3] + 40)) == 0  # only the quote
@@ -298,7 +296,7 @@ def test_a_page_past_the_end_is_a_readable_error(stocked: Assistant) -> None:
 
     paper = stocked.library.papers()[0]
     with pytest.raises(BadInput, match="has 1 pages; there is no page 3"):
-        page_image(stocked, paper.id, 3)
+        stocked.pages.image(paper.id, 3)
 
 
 def test_marked_segments_and_word_windows() -> None:
@@ -317,17 +315,17 @@ def test_marked_segments_and_word_windows() -> None:
 def test_question_history_keeps_the_newest_and_skips_damaged_lines(built: Assistant) -> None:
     from datetime import UTC, datetime
 
+    from assistant.answers.history import KEEP
     from assistant.domain import Answer
-    from assistant.history import KEEP, history_file, remember
 
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     for i in range(2 * KEEP + 1):
-        remember(built.home, Answer(f"q{i}", "a", (), True), now=when)
-    lines = history_file(built.home).read_text(encoding="utf-8").splitlines()
+        built.history.remember(Answer(f"q{i}", "a", (), True), now=when)
+    lines = built.history.file.read_text(encoding="utf-8").splitlines()
     assert len(lines) == KEEP
-    with history_file(built.home).open("a", encoding="utf-8") as handle:
+    with built.history.file.open("a", encoding="utf-8") as handle:
         handle.write('{"question": "cut off\n')
-    newest = recent_questions(built.home, 2)
+    newest = built.history.recent(2)
     assert [q.question for q in newest] == [f"q{2 * KEEP}", f"q{2 * KEEP - 1}"]
     assert newest[0].asked_at == "2026-01-02T03:04:05+00:00"
 
@@ -336,7 +334,7 @@ def test_ui_command_serves_on_loopback_without_usage_statistics() -> None:
     from typer.testing import CliRunner
 
     from ui.cli import app
-    from ui.cli_app import APP_FILE, streamlit_command
+    from ui.cli.serve import APP_FILE, streamlit_command
 
     command = streamlit_command(8765, 50)
     flags = dict(zip(command[5::2], command[6::2], strict=True))

@@ -20,12 +20,10 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from assistant.answers.compare import to_csv, to_markdown
 from assistant.build import Assistant, build_assistant
-from assistant.compare import Comparer, to_csv, to_markdown
 from assistant.domain import Paper
-from assistant.reading import kept_summary, summary_file
 from assistant.settings import load_settings
-from assistant.summarize import summarizer_for
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
 from models.isolated import ChildProcessGenerator, ModelSpec
@@ -33,8 +31,8 @@ from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.test_app import ENZYME, SENSOR, open_page, stock
 from tests.test_digest import entry, paper_pdf, reply
-from ui import jobs, state
-from ui.widgets import md_escape
+from ui.app import jobs, state
+from ui.app.widgets import md_escape
 
 TODAY = datetime.now().date()
 GRIDNET = "GridNet {n}: Cell Segmentation with Grid Encoders"
@@ -261,9 +259,9 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
     [write] = [b for b in at.button if b.label == "Write the summary"]
     write.click().run()
     _finish(at)
-    kept = kept_summary(stocked.home, paper, "en")
+    kept = stocked.summaries.kept(paper, "en")
     assert kept is not None and kept.summary.paper_id == paper.id
-    assert summary_file(stocked.home, paper, "en").is_file()
+    assert stocked.summaries.file(paper, "en").is_file()
     shown = "\n".join(_texts(at, "markdown"))
     assert (kept.summary.model, kept.summary.source) == ("scripted-test-generator", "full text")
     assert kept.summary.one_line.text in shown
@@ -274,7 +272,7 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
     again.selectbox(key="library_open").set_value(paper.id).run()
     assert kept.summary.one_line.text in "\n".join(_texts(again, "markdown"))
     assert len(generator.prompts) == asked  # read back, not generated again
-    assert kept.summary == summarizer_for(stocked).summarize(paper, "en")  # what `summarize` writes
+    assert kept.summary == stocked.summarizer.summarize(paper, "en")  # what `summarize` writes
 
 
 def test_a_job_keeps_running_while_the_user_is_on_other_pages(
@@ -299,7 +297,7 @@ def test_a_job_keeps_running_while_the_user_is_on_other_pages(
     generator.gate.set()
     _finish(at)
     assert job.state == "done"
-    kept = kept_summary(stocked.home, paper, "en")
+    kept = stocked.summaries.kept(paper, "en")
     assert kept is not None and kept.summary.one_line.text in "\n".join(_texts(at, "markdown"))
 
 
@@ -322,9 +320,7 @@ def test_compare_shows_the_matrix_with_citations_and_downloads(
     [go] = [b for b in at.button if b.label == "Compare"]
     go.click().run()
     _finish(at)
-    expected = Comparer(stocked.searcher, lambda: stocked.asker.generator).compare(
-        ids, ["results", "battery life"]
-    )
+    expected = stocked.comparer.compare(ids, ["results", "battery life"])
     table = at.dataframe[0].value
     assert list(table.columns) == ["aspect", SENSOR, ENZYME]
     assert table["aspect"].tolist() == ["results", "battery life"]

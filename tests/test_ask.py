@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pymupdf
 import pytest
 
-from assistant import prompts
-from assistant.ask import NOT_LATIN_NOTE, SupportChecker, ground, not_latin
+from assistant.answers import prompts
+from assistant.answers.ask import NOT_LATIN_NOTE
+from assistant.answers.grounding import SupportChecker, ground
 from assistant.build import Assistant, build_assistant
 from assistant.domain import Hit
 from assistant.errors import BadInput
-from assistant.rerank import mmr, rerank
-from assistant.search import SearchFilter
+from assistant.retrieval.rerank import mmr, rerank
+from assistant.retrieval.search import SearchFilter
 from assistant.settings import load_settings
+from ingest.text import not_latin
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.papers import ENZYME_FACT, SENSOR_FACT, enzyme_paper, sensor_paper
 from tests.pdfmaker import make_paper_pdf
@@ -81,9 +84,12 @@ def test_question_with_no_evidence_abstains(tmp_path: Path) -> None:
 def test_restricting_to_one_paper(tmp_path: Path) -> None:
     assistant, _ = _assistant(tmp_path, "It lasts 19 months [1].")
     enzyme = next(p for p in assistant.library.papers() if "Enzyme" in p.title)
-    answer = assistant.asker.ask(
-        "How long does a LoomNet sensor node last?", SearchFilter(paper_ids=(enzyme.id,))
-    )
+    # Both papers answer a part of it: unrestricted, both are cited.
+    question = "How long does a LoomNet sensor node last, and what does the double mutant do to PET film?"
+    everywhere = assistant.asker.ask(question)
+    assert {c.paper_id for c in everywhere.citations} - {enzyme.id}
+    answer = assistant.asker.ask(question, SearchFilter(paper_ids=(enzyme.id,)))
+    assert answer.citations  # not an abstention, which would hold the check below vacuously
     assert all(c.paper_id == enzyme.id for c in answer.citations)
 
 
@@ -221,3 +227,35 @@ def test_without_rerank_the_fused_order_is_kept(tmp_path: Path) -> None:
     assistant.asker.min_evidence = -1.0
     plain = assistant.asker.evidence(question)
     assert [h.chunk_id for h in plain.passages] == fused[:5]
+
+
+def test_a_quote_is_cited_on_the_page_it_is_on(tmp_path: Path) -> None:
+    fact = "Wheat yield rose by 31 percent under drip irrigation in the dry season."
+    filler = "Field trials ran across many plots with varied soils and weather over several seasons. " * 5
+    pdf = make_paper_pdf(
+        tmp_path / "trials.pdf",
+        title="Crop Trials under Drip Irrigation",
+        sections=[("1 Results", [filler] * 10 + [f"{fact} {filler}"])],
+    )
+    with pymupdf.open(pdf) as doc:
+        assert "Wheat yield rose" in doc[1].get_text() and "Wheat yield rose" not in doc[0].get_text()
+    generator = ScriptedGenerator("Wheat yield rose by 31 percent under drip irrigation [1].")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=generator)
+    built.asker.min_evidence = 0.1
+    list(built.library.add([pdf]))
+    answer = built.asker.ask("How much did wheat yield rise under drip irrigation?")
+    [citation] = answer.citations
+    assert citation.quote == fact
+    chunk = built.library.catalog.chunks_by_id([citation.chunk_id])[citation.chunk_id]
+    assert (chunk.page_start, chunk.page_end) == (1, 2)  # the passage spans both pages
+    assert citation.page == 2
+    [hit] = [h for h in built.searcher.search("drip irrigation wheat", 5) if h.chunk_id == chunk.id]
+    assert hit.page_of(filler.split(". ")[0] + ".") == 1  # its first sentence is on page 1
+
+
+def test_questions_rerank_once_even_when_searches_rerank(tmp_path: Path) -> None:
+    question = "How long does a LoomNet sensor node last on two AA cells?"
+    assistant, _ = _assistant(tmp_path, "x")
+    plain = assistant.asker.evidence(question)
+    assistant.searcher.rerank = True  # retrieval.rerank_search = true
+    assert assistant.asker.evidence(question) == plain

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from ingest.chunking import chunk_document, split_sentences
+from ingest.chunking import chunk_document
+from ingest.text import split_sentences
 from ingest.types import Block, Document
 from tests.fakes import HashingEmbedder
 

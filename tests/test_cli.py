@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import ui.console
+import ui.cli.console
 from assistant.build import build_assistant
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.papers import SENSOR_FACT, enzyme_paper, sensor_paper
@@ -30,7 +30,7 @@ def fast_models(monkeypatch: pytest.MonkeyPatch) -> None:
         built.asker.min_evidence = 0.1
         return built
 
-    monkeypatch.setattr(ui.console, "build_assistant", build)
+    monkeypatch.setattr(ui.cli.console, "build_assistant", build)
 
 
 def _lines(output: str) -> list[dict]:
@@ -55,17 +55,17 @@ def test_list_show_remove(tmp_path: Path) -> None:
     papers = json.loads(listed.stdout)
     assert sorted(p["title"][:6] for p in papers) == ["A Ther", "LoomNe"]
     sensor = next(p for p in papers if p["title"].startswith("LoomNet"))
-    shown = runner.invoke(app, ["show", sensor["id"][:14], "--json"])
+    shown = runner.invoke(app, ["show", sensor["paper_id"][:14], "--json"])
     assert json.loads(shown.stdout)["sections"] == [
         "Abstract",
         "1 Introduction",
         "2 Evaluation",
         "3 Conclusion",
     ]
-    human = runner.invoke(app, ["show", sensor["id"][:14]])
+    human = runner.invoke(app, ["show", sensor["paper_id"][:14]])
     assert "Priya Natarajan" in human.stdout
-    removed = runner.invoke(app, ["remove", sensor["id"], "--json"])
-    assert json.loads(removed.stdout) == {"removed": sensor["id"], "title": sensor["title"]}
+    removed = runner.invoke(app, ["remove", sensor["paper_id"], "--json"])
+    assert json.loads(removed.stdout) == {"paper_id": sensor["paper_id"], "title": sensor["title"]}
     assert len(json.loads(runner.invoke(app, ["list", "--json"]).stdout)) == 1
 
 
@@ -86,6 +86,7 @@ def test_search_json_and_batch_mode(tmp_path: Path) -> None:
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"id": "a", "query": "PetX enzyme"}\n{"id": "b", "query": "   "}\n')
     batch = runner.invoke(app, ["search", "--queries", str(queries), "-k", "1"])
+    assert batch.exit_code == 1  # a line failed; the others were still answered
     rows = _lines(batch.stdout)
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["hits"][0]["source"] == "enzyme.pdf"
@@ -137,7 +138,7 @@ def test_doctor_reports_where_things_live_and_checks_them(tmp_path: Path, isolat
     assert checks["vector store"]["value"] == f"embedded Chroma at {isolated_home / 'chroma'}"
     assert checks["consistency"] == {
         "name": "consistency",
-        "value": "removals_finished=0, orphan_vectors=0, pending_papers=0",
+        "value": "removals_finished=0, orphan_vectors=0, orphan_files=0, pending_papers=0",
         "ok": True,
     }
     assert checks["embedding model"]["ok"] and checks["GGUF model"]["ok"]
@@ -180,7 +181,7 @@ def test_a_store_held_by_another_process_is_named_while_the_catalog_stays_readab
 
 
 def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
-    from assistant.samples import sample_papers, sample_questions
+    from assistant.demo import sample_papers, sample_questions
 
     result = runner.invoke(app, ["demo", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
@@ -191,3 +192,91 @@ def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
         runner.invoke(app, ["list", "--json"], env={"PAPERLAMP_HOME": str(tmp_path / "demo")}).stdout
     )
     assert len(listed) == 3
+
+
+# Arguments that get each command past its own checks to the point where it reads the settings.
+EVERY_COMMAND = {
+    "add": ["add", "paper.pdf"],
+    "ask": ["ask", "What is PetX?"],
+    "compare": ["compare", "a", "b"],
+    "demo": ["demo", "--home", "demo-library"],
+    "digest": ["digest", "--topic", "segmentation"],
+    "doctor": ["doctor", "--quick"],
+    "eval": ["eval", "scifact", "--data", "scifact"],
+    "fetch": ["fetch", "2401.00001"],
+    "list": ["list"],
+    "migrate": ["migrate", "--to", "http://127.0.0.1:9"],
+    "remove": ["remove", "sha256:aa"],
+    "search": ["search", "battery"],
+    "show": ["show", "sha256:aa"],
+    "summarize": ["summarize", "sha256:aa"],
+    "ui": ["ui"],
+}
+
+
+def test_every_command_is_covered_below() -> None:
+    assert set(EVERY_COMMAND) == {
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    }
+
+
+@pytest.mark.parametrize("args", EVERY_COMMAND.values(), ids=EVERY_COMMAND.keys())
+def test_bad_settings_are_one_line_for_every_command(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERLAMP_LANG", "fr")
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        1,
+        ["error: bad setting lang = 'fr': Input should be 'en' or 'zh' (set in PAPERLAMP_LANG)"],
+    )
+    monkeypatch.delenv("PAPERLAMP_LANG")
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("PAPERLAMP_CONFIG", str(config))
+    config.write_text("[retrieval]\ndense_wieght = 0.4\n")
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        1,
+        [
+            "error: unknown setting retrieval.dense_wieght; did you mean retrieval.dense_weight? "
+            f"(set in {config} or PAPERLAMP_RETRIEVAL__DENSE_WIEGHT)"
+        ],
+    )
+    config.write_text("[llm\nmodel = 1\n")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: the settings file {config} is not valid TOML: ")
+
+
+def test_a_batch_whose_lines_failed_exits_1_after_every_line(tmp_path: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path))])
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": 1, "query": "LoomNet"}\n{"id": 2, "query": " "}\n{"id": 3, "query": "AA cells"}\n'
+    )
+    result = runner.invoke(app, ["search", "--queries", str(queries), "-k", "1"])
+    assert result.exit_code == 1
+    assert [(r["id"], "error" in r) for r in _lines(result.stdout)] == [(1, False), (2, True), (3, False)]
+    assert result.stderr.splitlines() == ['error: 1 of 3 lines failed; each says why under "error"']
+    questions = tmp_path / "a.jsonl"
+    questions.write_text('{"id": "x", "question": ""}\n{"id": "y", "question": "How long do nodes last?"}\n')
+    asked = runner.invoke(app, ["ask", "--questions", str(questions)])
+    assert asked.exit_code == 1
+    assert _lines(asked.stdout)[0] == {"id": "x", "question": "", "error": "the question is empty"}
+    queries.write_text('{"id": 1, "query": "LoomNet"}\n')
+    assert runner.invoke(app, ["search", "--queries", str(queries)]).exit_code == 0
+
+
+def test_one_json_vocabulary_names_a_paper_paper_id_everywhere(tmp_path: Path) -> None:
+    runner.invoke(app, ["add", str(sensor_paper(tmp_path))])
+    [listed] = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    paper_id = listed["paper_id"]
+    assert "id" not in listed
+    shown = json.loads(runner.invoke(app, ["show", paper_id, "--json"]).stdout)
+    [hit] = json.loads(runner.invoke(app, ["search", "LoomNet", "-k", "1", "--json"]).stdout)
+    answer = json.loads(runner.invoke(app, ["ask", "How long does a LoomNet node live?", "--json"]).stdout)
+    assert shown["paper_id"] == hit["paper_id"] == answer["citations"][0]["paper_id"] == paper_id
+    assert hit["chunk_id"].startswith(paper_id) and answer["citations"][0]["chunk_id"].startswith(paper_id)
+    removed = json.loads(runner.invoke(app, ["remove", paper_id, "--json"]).stdout)
+    assert removed == {"paper_id": paper_id, "title": listed["title"]}

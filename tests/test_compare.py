@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import ui.console
+import ui.cli.console
+from assistant.answers.compare import DEFAULT_ASPECTS, Comparer, Comparison, to_csv, to_markdown
 from assistant.build import Assistant, build_assistant
-from assistant.compare import DEFAULT_ASPECTS, Comparer, Comparison, to_csv, to_markdown
 from assistant.errors import BadInput, NotFound
 from assistant.settings import load_settings
 from models.generator import Prompt
@@ -146,7 +146,7 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
 def cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI on the hashing embedder and the scripted generator."""
     monkeypatch.setattr(
-        ui.console,
+        ui.cli.console,
         "build_assistant",
         lambda settings: build_assistant(
             settings, embedder=HashingEmbedder(), generator=ScriptedGenerator(_reply)
@@ -157,7 +157,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_outputs_and_errors(tmp_path: Path, cli: None) -> None:
     runner = CliRunner()
     runner.invoke(app, ["add", str(enzyme_paper(tmp_path)), str(sensor_paper(tmp_path))])
-    ids = {p["title"]: p["id"] for p in json.loads(runner.invoke(app, ["list", "--json"]).stdout)}
+    ids = {p["title"]: p["paper_id"] for p in json.loads(runner.invoke(app, ["list", "--json"]).stdout)}
     pair = [ids[ENZYME_TITLE], ids[SENSOR_TITLE]]
     result = runner.invoke(app, ["compare", *pair, "--aspects", "results", "--json"])
     assert result.exit_code == 0, result.output

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.build import Assistant, build_assistant
-from assistant.digest import DigestRequest, digester_for
-from assistant.digest_render import FRONT_MATTER_KEYS, write_digest
+from assistant.digests.entries import DigestRequest
+from assistant.digests.render import FRONT_MATTER_KEYS, write_digest
 from assistant.settings import load_settings
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
@@ -109,7 +109,7 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     serve(replay, tmp_path, [entry(1), entry(2)])
     assistant = built(ScriptedGenerator(reply))
     out = tmp_path / "blog"
-    digest = write_digest(digester_for(assistant).run(REQUEST, DAY, out), out)
+    digest = write_digest(assistant.digester.run(REQUEST, DAY, out), out)
 
     assert digest.new == 2
     assert digest.markdown_path == out / "2024-01-10-segmentation.md"
@@ -162,16 +162,16 @@ def test_a_second_run_says_no_new_papers_and_a_new_version_is_marked_updated(
     replay: ArxivReplay, tmp_path: Path
 ) -> None:
     serve(replay, tmp_path, [entry(1)])
-    digester_for(built(ScriptedGenerator(reply))).run(REQUEST, DAY, tmp_path / "out")
+    built(ScriptedGenerator(reply)).digester.run(REQUEST, DAY, tmp_path / "out")
 
     generator = ScriptedGenerator(reply)
-    again = digester_for(built(generator)).run(REQUEST, DAY, tmp_path / "out")
+    again = built(generator).digester.run(REQUEST, DAY, tmp_path / "out")
     assert (again.new, generator.prompts) == (0, [])
 
     replay.on_query(replay.feed([entry(1, version=2)]), search_query=QUERY)
     replay.on_pdf("2401.00001v2", paper_pdf(tmp_path, 1))
     out = tmp_path / "out"
-    updated = write_digest(digester_for(built(ScriptedGenerator(reply))).run(REQUEST, DAY, out), out)
+    updated = write_digest(built(ScriptedGenerator(reply)).digester.run(REQUEST, DAY, out), out)
     assert [(e.arxiv_id, e.version, e.status) for e in updated.entries] == [("2401.00001", 2, "updated")]
     assert "## 1. GridNet 1: Cell Segmentation with Grid Encoders (updated, v2)" in (
         out / "2024-01-10-segmentation.md"
@@ -201,12 +201,12 @@ def test_a_killed_digest_resumes_without_fetching_or_generating_again(
 
     first = ScriptedGenerator(dies_on_paper_2)
     with pytest.raises(KeyboardInterrupt):
-        digester_for(built(first)).run(REQUEST, DAY, tmp_path / "out")
+        built(first).digester.run(REQUEST, DAY, tmp_path / "out")
     assert pdf_requests(replay) == ["/pdf/2401.00001v1", "/pdf/2401.00002v1"]
 
     second = ScriptedGenerator(reply)
     out = tmp_path / "out"
-    digest = write_digest(digester_for(built(second)).run(REQUEST, DAY, out), out)
+    digest = write_digest(built(second).digester.run(REQUEST, DAY, out), out)
     assert pdf_requests(replay) == ["/pdf/2401.00001v1", "/pdf/2401.00002v1"]  # nothing fetched again
     assert second.prompts and all("GridNet 2" in p.material for p in second.prompts)
     assert [e.arxiv_id for e in digest.entries] == ["2401.00001", "2401.00002"]
@@ -218,7 +218,7 @@ def test_a_partial_feed_is_digested_with_a_warning(replay: ArxivReplay, tmp_path
     replay.on_query(Reply.error(503), search_query=QUERY, start=2)
     for n in (1, 2):
         replay.on_pdf(f"2401.0000{n}v1", paper_pdf(tmp_path, n))
-    digest = digester_for(built(ScriptedGenerator(reply))).run(REQUEST, DAY, tmp_path / "out")
+    digest = built(ScriptedGenerator(reply)).digester.run(REQUEST, DAY, tmp_path / "out")
     assert [e.arxiv_id for e in digest.entries] == ["2401.00001", "2401.00002"]
     assert len(digest.warnings) == 1
     assert digest.warnings[0].startswith("arXiv returned a partial list: arXiv at 127.0.0.1")
@@ -230,7 +230,7 @@ def test_an_unreachable_arxiv_is_one_clear_message(replay: ArxivReplay, tmp_path
     with pytest.raises(
         Exception, match=r"^arXiv at 127\.0\.0\.1:\d+ answered badly: HTTP 503 \(tried 2 times\)"
     ):
-        digester_for(built(ScriptedGenerator(reply))).run(REQUEST, DAY, tmp_path / "out")
+        built(ScriptedGenerator(reply)).digester.run(REQUEST, DAY, tmp_path / "out")
 
 
 def test_an_unreadable_pdf_is_digested_from_its_abstract(replay: ArxivReplay, tmp_path: Path) -> None:
@@ -238,7 +238,7 @@ def test_an_unreadable_pdf_is_digested_from_its_abstract(replay: ArxivReplay, tm
     replay.on_pdf("2401.00001v1", b"%PDF-1.7\nthis is not really a PDF\n")
     generator = ScriptedGenerator(reply)
     out = tmp_path / "out"
-    digest = write_digest(digester_for(built(generator)).run(REQUEST, DAY, out), out)
+    digest = write_digest(built(generator).digester.run(REQUEST, DAY, out), out)
     (only,) = digest.entries
     assert only.summary.source == "abstract only"
     assert only.note.startswith("digested from the abstract only: ")
@@ -252,7 +252,7 @@ def test_zh_digest_writes_chinese_prose_and_a_translated_title(replay: ArxivRepl
     out = tmp_path / "out"
     request = DigestRequest("Segmentation", "segmentation", ("cs.CV",), SINCE, DAY, max_papers=3, lang="zh")
     chat = ScriptedGenerator(reply, chat=True)  # a chat model writes the Chinese fields itself
-    digest = write_digest(digester_for(built(chat)).run(request, DAY, out), out)
+    digest = write_digest(built(chat).digester.run(request, DAY, out), out)
     text = (out / "2024-01-10-segmentation.md").read_text(encoding="utf-8")
     assert "- **标题**: 用于分割的 GridNet" in text
     assert "(1) **研究背景**: 本文研究细胞图像的 segmentation 问题。" in text
@@ -265,13 +265,13 @@ def test_fetch_adds_papers_by_id_with_arxiv_metadata(replay: ArxivReplay, tmp_pa
     replay.on_query(replay.feed([entry(3)]), id_list="2401.00003")
     replay.on_pdf("2401.00003v1", paper_pdf(tmp_path, 3))
     assistant = built(ScriptedGenerator(reply))
-    results = digester_for(assistant).fetch(["2401.00003", "2401.00009"])
+    results = assistant.fetcher.fetch(["2401.00003", "2401.00009"])
     assert [(r.path, r.status, r.paper_id) for r in results] == [
         ("2401.00009", "failed", ""),
         ("arxiv:2401.00003v1", "added", "arxiv:2401.00003v1"),
     ]
     assert assistant.library.get("2401.00003v1").authors == ("Ada Lovelace 3", "Grace Hopper")
-    again = digester_for(assistant).fetch(["2401.00003"])
+    again = assistant.fetcher.fetch(["2401.00003"])
     assert [(r.status, r.paper_id) for r in again] == [("exists", "arxiv:2401.00003v1")]
     assert [r.path for r in replay.requests if r.path.startswith("/pdf/")] == ["/pdf/2401.00003v1"]
 
@@ -284,3 +284,16 @@ def test_the_cli_needs_a_topic_or_topics_in_the_settings() -> None:
     assert (none_set.exit_code, none_set.output) == (2, message)
     both = CliRunner().invoke(app, ["digest", "--topic", "x", "--since", "2024-01-01", "--days", "2"])
     assert (both.exit_code, both.output) == (1, "error: give --since or --days, not both\n")
+
+
+def test_an_arxiv_pdf_nothing_can_be_read_from_leaves_no_file(replay: ArxivReplay, tmp_path: Path) -> None:
+    from tests.pdfmaker import make_scanned_pdf
+
+    replay.on_query(replay.feed([entry(4)]), id_list="2401.00004")
+    replay.on_pdf("2401.00004v1", make_scanned_pdf(tmp_path / "scan.pdf").read_bytes())
+    assistant = built(ScriptedGenerator(reply))
+    [result] = assistant.fetcher.fetch(["2401.00004"])
+    assert result.status == "failed" and "no text layer" in result.reason
+    assert list(assistant.home.papers.iterdir()) == []
+    assert not list((assistant.home.cache / "arxiv").iterdir())  # nor its download
+    assert assistant.library.papers() == []

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import ui.console
-from assistant import prompts
+import ui.cli.console
+from assistant.answers import prompts
 from assistant.build import Assistant, build_assistant
-from assistant.eval_answers import best_f1, eval_home, normalize_answer, parse_letter, run_benchmark, token_f1
+from assistant.evaluation.answers import best_f1, eval_home, normalize_answer, parse_letter, token_f1
 from assistant.settings import load_settings
 from models.generator import Prompt
 from tests.fakes import HashingEmbedder, ScriptedGenerator
@@ -134,7 +134,7 @@ def _scifact(folder: Path) -> Path:
 
 def test_litqa2_metrics(tmp_path: Path) -> None:
     built = _assistant(tmp_path / "lib")
-    retrieval, answers = run_benchmark(built, "litqa2", _litqa2(tmp_path / "litqa2"))
+    retrieval, answers = built.evaluator.run("litqa2", _litqa2(tmp_path / "litqa2"))
     assert retrieval.count == 2 and retrieval.rows == [("weighted", [1.0, 1.0, 1.0])]
     assert answers.columns == [
         "hit@5",
@@ -163,13 +163,13 @@ def test_litqa2_metrics(tmp_path: Path) -> None:
     }
     # Run again: the library is not rebuilt, the figures do not change.
     papers = [p.id for p in built.library.papers()]
-    assert run_benchmark(built, "litqa2", tmp_path / "litqa2", limit=1)[1].count == 1
+    assert built.evaluator.run("litqa2", tmp_path / "litqa2", limit=1)[1].count == 1
     assert [p.id for p in built.library.papers()] == papers
 
 
 def test_qasper_metrics(tmp_path: Path) -> None:
     built = _assistant(tmp_path / "lib")
-    retrieval, answers = run_benchmark(built, "qasper", _qasper(tmp_path / "qasper"))
+    retrieval, answers = built.evaluator.run("qasper", _qasper(tmp_path / "qasper"))
     assert retrieval.rows == [("weighted", [1.0, 1.0])]
     recall, f1, unanswerable, answerable, verbatim = answers.rows[0][1]
     assert answers.count == 2
@@ -182,7 +182,7 @@ def test_qasper_metrics(tmp_path: Path) -> None:
 
 def test_scifact_metrics(tmp_path: Path) -> None:
     built = _assistant(tmp_path / "lib")
-    [table] = run_benchmark(built, "scifact", _scifact(tmp_path / "scifact"))
+    [table] = built.evaluator.run("scifact", _scifact(tmp_path / "scifact"))
     # Claim 1 finds its abstract first; claim 2 finds d2 first and the unrelated d1 it is judged
     # relevant to last (third).
     second = (1 + 1 / math.log2(4)) / (1 + 1 / math.log2(3))
@@ -192,8 +192,8 @@ def test_scifact_metrics(tmp_path: Path) -> None:
 
 
 def test_the_evidence_choice_needs_an_option_to_lead() -> None:
-    from assistant.eval_answers import evidence_choice
-    from assistant.prompts import INSUFFICIENT
+    from assistant.answers.prompts import INSUFFICIENT
+    from assistant.evaluation.answers import evidence_choice
 
     passages = ["Cell volume scaled with host volume across 167 pairs.", "Genome length did not."]
     options = ["Volume", INSUFFICIENT, "Mutation rate", "Ribosome size"]
@@ -237,7 +237,7 @@ def test_cli_eval_builds_its_library_under_the_cache(tmp_path: Path, isolated_ho
         return _assistant(settings.home)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ui.console, "build_assistant", build)
+        patch.setattr(ui.cli.console, "build_assistant", build)
         data = _scifact(tmp_path / "scifact")
         result = CliRunner().invoke(app, ["eval", "scifact", "--data", str(data), "--json"])
         assert result.exit_code == 0, result.output

@@ -139,7 +139,12 @@ def test_repair_finishes_removals_and_drops_orphan_vectors(assistant: Assistant,
     assistant.library.catalog.set_status(a.paper_id, "removing")  # killed mid-removal
     assistant.library.catalog.delete_paper(b.paper_id)  # vectors left without a record
     report = assistant.library.repair()
-    assert report == {"removals_finished": 1, "orphan_vectors": b.chunks, "pending_papers": 0}
+    assert report == {
+        "removals_finished": 1,
+        "orphan_vectors": b.chunks,
+        "orphan_files": 0,  # b's PDF is left while it is new: another process may be adding it
+        "pending_papers": 0,
+    }
     assert _counts(assistant) == (0, 0, 0)
 
 
@@ -154,7 +159,7 @@ def test_ambiguous_and_empty_references_are_refused(assistant: Assistant, tmp_pa
 
 
 def test_documents_are_added_in_groups_and_only_once(assistant: Assistant) -> None:
-    from assistant.library import DocumentItem
+    from assistant.library.library import DocumentItem
     from ingest.types import Block, Document, PaperMeta
 
     def item(n: int) -> DocumentItem:
@@ -218,3 +223,38 @@ def test_an_idle_store_is_let_go_and_reopened_on_the_next_use(assistant: Assista
     assert _opened_elsewhere(assistant.home.chroma) == (0, "")  # another process may use it now
     assert assistant.searcher.search("enzyme temperature", k=3) == before  # reopened, nothing lost
     assert _opened_elsewhere(assistant.home.chroma)[0] == 1
+
+
+def test_a_pdf_with_nothing_to_index_is_not_kept(assistant: Assistant, tmp_path: Path) -> None:
+    import pymupdf
+
+    pdf = pymupdf.open()  # a page of references only: readable, but nothing in it is indexed
+    page = pdf.new_page()
+    page.insert_text((72, 72), "References", fontname="hebo", fontsize=14)
+    for n in range(6):
+        line = f"[{n + 1}] A. Author. An earlier paper on topic {n}. Journal of Things, 2019."
+        page.insert_text((72, 100 + 14 * n), line, fontname="helv", fontsize=10)
+    pdf.save(tmp_path / "refs.pdf")
+    [result] = assistant.library.add([tmp_path / "refs.pdf"])
+    assert (result.status, result.reason) == ("failed", "refs.pdf: no text could be read from it")
+    assert list(assistant.home.papers.iterdir()) == []
+
+
+def test_repair_sweeps_pdfs_no_paper_owns(assistant: Assistant, tmp_path: Path) -> None:
+    import time
+
+    [added] = assistant.library.add([enzyme_paper(tmp_path)])
+    own = assistant.home.paper_file(assistant.library.get(added.paper_id).sha256)
+    papers = assistant.home.papers
+    left_over = papers / f"{'f' * 64}.pdf"  # copied in for an add that then failed
+    cut_short = papers / f".{'e' * 64}.pdf.x1y2.tmp"  # a copy a kill interrupted
+    being_added = papers / f"{'d' * 64}.pdf"  # another process's add, a moment ago
+    for path in (left_over, cut_short, being_added):
+        path.write_bytes(b"%PDF-1.7 no paper owns this")
+    hour_ago = time.time() - 3600
+    for path in (own, left_over, cut_short):
+        os.utime(path, (hour_ago, hour_ago))
+    report = assistant.library.repair()
+    assert report["orphan_files"] == 2
+    assert sorted(p.name for p in papers.iterdir()) == sorted([own.name, being_added.name])
+    assert assistant.library.repair()["orphan_files"] == 0

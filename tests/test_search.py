@@ -8,7 +8,8 @@ import pytest
 
 from assistant.build import Assistant
 from assistant.errors import BadInput
-from assistant.search import SearchFilter, fuse
+from assistant.retrieval.fusion import fuse
+from assistant.retrieval.search import SearchFilter
 from tests.papers import ENZYME_FACT, enzyme_paper, sensor_paper
 
 
@@ -66,7 +67,7 @@ def test_weighted_fusion_rewards_agreement() -> None:
 
 
 def test_rerank_reorders_the_fused_head_by_its_closest_sentence(library: Assistant) -> None:
-    from assistant.rerank import rerank
+    from assistant.retrieval.rerank import rerank
 
     query = "How long does a LoomNet node run on two AA cells?"
     fused = library.searcher.search(query, k=50, rerank=False)

@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.build import build_assistant
+from assistant.demo import sample_papers
 from assistant.errors import BackendUnavailable
-from assistant.samples import sample_papers
 from assistant.settings import load_settings
 from models.errors import BackendError
 from models.generator import Prompt, bundled_gguf_path
@@ -215,6 +215,11 @@ def test_migrate_keeps_every_paper_and_chunk(chroma_url: str, real_embedder, iso
 
     result = CliRunner().invoke(app, ["migrate", "--to", chroma_url, "--json"])
     assert result.exit_code == 0, result.output
+    # The migration closed the embedded store it read: another process may take its folder now.
+    holder = "import sys; from pathlib import Path; from models.store import hold_folder; "
+    holder += "hold_folder(Path(sys.argv[1])).release()"
+    taken = subprocess.run([sys.executable, "-c", holder, str(isolated_home / "chroma")], capture_output=True)
+    assert taken.returncode == 0, taken.stderr
     report = json.loads(result.stdout)
     assert report["collections"][0]["vectors"] == len(before_ids)
     assert report["config"] == str(isolated_home.parent / "no-config.toml")

@@ -10,12 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.build import Assistant, build_assistant
-from assistant.digest_render import summary_markdown
-from assistant.reading import kept_summary
+from assistant.digests.render import summary_markdown
 from assistant.settings import load_settings
-from assistant.summarize import summarizer_for
-from assistant.summary_fields import PaperSummary
-from assistant.summary_text import clean_translation, grounded
+from assistant.summaries.fields import PaperSummary
+from assistant.summaries.text import clean_translation, grounded
 from models.generator import Prompt
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
@@ -77,7 +75,7 @@ def test_each_field_is_written_from_its_own_section_with_its_pages(tmp_path: Pat
         text: next(c.page_start for c in assistant.library.chunks(paper.id) if text in c.text)
         for text in (INTRO, METHOD, RESULTS, CONCLUSION)
     }
-    summary = summarizer_for(assistant).summarize(paper)
+    summary = assistant.summarizer.summarize(paper)
 
     by_cue = {p.cue: p.material for p in generator.prompts}
     assert INTRO in by_cue["Background:"] and METHOD not in by_cue["Background:"]
@@ -118,7 +116,7 @@ def test_unusable_output_quotes_the_paper_instead(tmp_path: Path) -> None:
     generator = ScriptedGenerator(lambda p: "1.1.1.1.1.1" if "step" in p.cue else loops)
     assistant = built(generator)
     paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
-    summary = summarizer_for(assistant).summarize(paper)
+    summary = assistant.summarizer.summarize(paper)
     assert summary.tasks_results.quoted
     assert summary.tasks_results.text == RESULTS
     assert summary.background.quoted and summary.background.text in INTRO
@@ -132,7 +130,7 @@ def test_the_cli_prints_json_and_markdown(tmp_path: Path, monkeypatch: pytest.Mo
     assistant.close()
     # The CLI builds its own assistant from settings; hand it the test models.
     monkeypatch.setattr(
-        "ui.console.build_assistant",
+        "ui.cli.console.build_assistant",
         lambda settings: build_assistant(
             settings, embedder=HashingEmbedder(), generator=ScriptedGenerator(echo_cue)
         ),
@@ -159,7 +157,7 @@ def test_the_cli_keeps_the_summary_and_reuses_it_while_the_model_is_the_same(
 ) -> None:
     assistant = built(ScriptedGenerator(echo_cue))
     paper_id = add(assistant, river_paper(tmp_path))
-    home, paper = assistant.home, assistant.library.get(paper_id)
+    summaries, paper = assistant.summaries, assistant.library.get(paper_id)
     assistant.close()
     calls: list[int] = []
 
@@ -168,7 +166,7 @@ def test_the_cli_keeps_the_summary_and_reuses_it_while_the_model_is_the_same(
         return echo_cue(prompt)
 
     monkeypatch.setattr(
-        "ui.console.build_assistant",
+        "ui.cli.console.build_assistant",
         lambda settings: build_assistant(
             settings, embedder=HashingEmbedder(), generator=ScriptedGenerator(counted)
         ),
@@ -180,7 +178,7 @@ def test_the_cli_keeps_the_summary_and_reuses_it_while_the_model_is_the_same(
     first = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json"])
     assert first.exit_code == 0, first.output
     written = len(calls)
-    assert written > 0 and kept_summary(home, paper, "en") is not None  # the app sees it too
+    assert written > 0 and summaries.kept(paper, "en") is not None  # the app sees it too
 
     again = CliRunner().invoke(app, ["summarize", paper_id[:15], "--json"])
     assert again.exit_code == 0 and len(calls) == written  # read back, not generated
@@ -202,7 +200,7 @@ def test_the_bundled_model_fills_every_field_with_valid_pages(
 ) -> None:  # type: ignore[no-untyped-def]
     assistant = build_assistant(load_settings(), embedder=real_embedder, generator=real_generator)
     paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
-    summary = summarizer_for(assistant).summarize(paper)
+    summary = assistant.summarizer.summarize(paper)
     for name, value in summary.to_json().items():
         if isinstance(value, dict):
             body = value.get("text") or value.get("items")
@@ -223,7 +221,7 @@ def test_invented_figures_and_restated_titles_are_not_kept(tmp_path: Path) -> No
 
     assistant = built(ScriptedGenerator(reply))
     paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
-    summary = summarizer_for(assistant).summarize(paper)
+    summary = assistant.summarizer.summarize(paper)
     assert (summary.tasks_results.text, summary.tasks_results.quoted) == (RESULTS, True)
     assert summary.method.quoted and summary.method.text in METHOD
     assert not summary.background.quoted
@@ -254,7 +252,7 @@ def test_zh_from_a_base_model_translates_each_field_and_marks_what_stays_english
     generator = ScriptedGenerator(reply)
     assistant = built(generator)
     paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
-    summary = summarizer_for(assistant).summarize(paper, "zh")
+    summary = assistant.summarizer.summarize(paper, "zh")
 
     assert not any("\u4e00" <= ch <= "\u9fff" for p in generator.prompts[:12] for ch in p.cue)
     assert summary.background.text == "这是 RiverNet 用 radar rainfall 做 flood forecasting 的研究背景。"
@@ -288,7 +286,7 @@ def test_a_chat_model_writes_chinese_directly_without_translation(tmp_path: Path
     generator = ScriptedGenerator(lambda p: "本文用 radar rainfall 预测河流水位。", chat=True)
     assistant = built(generator)
     paper = assistant.library.get(add(assistant, river_paper(tmp_path)))
-    summary = summarizer_for(assistant).summarize(paper, "zh")
+    summary = assistant.summarizer.summarize(paper, "zh")
     assert [p.cue for p in generator.prompts][:2] == ["一句话总结：", "要点：\n-"]
     assert (summary.background.text, summary.background.original) == (
         "本文用 radar rainfall 预测河流水位。",

@@ -1,0 +1,1 @@
+"""Topic digests: new arXiv papers fetched, summarized and posted as Markdown and JSON."""

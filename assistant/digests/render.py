@@ -1,0 +1,247 @@
+"""A digest as a blog post (Markdown with Hexo/Jekyll front matter) and as JSON with the same content."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from assistant.digests.entries import Digest, DigestEntry, DigestRequest
+from assistant.errors import BadInput
+from assistant.summaries.fields import Field, PaperSummary, Points, page_note
+from ingest.text import has_chinese
+from models.home import write_text_atomically
+
+_POST_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+FRONT_MATTER_KEYS = ("title", "date", "author", "categories", "tags", "description", "keywords", "cover")
+
+_LABELS = {
+    "en": {
+        "title": "Title",
+        "title_zh": "Translated title",
+        "authors": "Authors",
+        "affiliation": "Affiliation",
+        "keywords": "Keywords",
+        "urls": "Urls",
+        "one_line": "Summary",
+        "takeaways": "Key Takeaways",
+        "structured": "Summary",
+        "background": "Background",
+        "past_methods": "Past methods and their problems",
+        "method": "Proposed method",
+        "tasks_results": "Tasks and results",
+        "methods": "Methods",
+        "conclusion": "Conclusion",
+        "significance": "Significance",
+        "innovation": "Innovation",
+        "performance": "Performance",
+        "workload": "Workload",
+        "figures": "Figures",
+        "updated": "updated",
+        "quoted": "quoted from the paper",
+        "translated_quote": "translated from the paper",
+        "untranslated": "",
+        "abstract_only": "abstract only",
+    },
+    "zh": {
+        "title": "Title",
+        "title_zh": "标题",
+        "authors": "Authors",
+        "affiliation": "Affiliation",
+        "keywords": "Keywords",
+        "urls": "Urls",
+        "one_line": "一句话总结",
+        "takeaways": "要点",
+        "structured": "摘要",
+        "background": "研究背景",
+        "past_methods": "以往方法及其问题",
+        "method": "提出的方法",
+        "tasks_results": "任务与结果",
+        "methods": "方法",
+        "conclusion": "结论",
+        "significance": "意义",
+        "innovation": "创新点",
+        "performance": "性能",
+        "workload": "工作量",
+        "figures": "Figures",
+        "updated": "已更新",
+        "quoted": "原文引用",
+        "translated_quote": "译自原文",
+        "untranslated": "未翻译",
+        "abstract_only": "仅依据摘要",
+    },
+}
+
+
+def digest_json(digest: Digest) -> dict[str, Any]:
+    """The post's content as JSON: front matter, then each paper with its summary and figures."""
+    return {
+        "front_matter": front_matter(digest),
+        "topic": digest.request.topic,
+        "day": digest.day.isoformat(),
+        "lang": digest.request.lang,
+        "new": digest.new,
+        "warnings": list(digest.warnings),
+        "papers": [e.to_json() for e in digest.entries],
+    }
+
+
+def front_matter(digest: Digest) -> dict[str, Any]:
+    """Title, date, author, categories, tags, description, keywords and cover of the post."""
+    request = digest.request
+    keywords = list(dict.fromkeys(k for e in digest.entries for k in e.summary.keywords.items))
+    tags = list(dict.fromkeys([*request.categories, *(c for e in digest.entries for c in e.categories[:1])]))
+    covers = [f.path for e in digest.entries for f in e.figures]
+    count = len(digest.entries)
+    return {
+        "title": f"arXiv digest: {request.topic}, {digest.day.isoformat()}",
+        "date": datetime.combine(digest.day, time(8, 0)).strftime("%Y-%m-%d %H:%M:%S"),
+        "author": "paperlamp",
+        "categories": ["arXiv digest", request.topic],
+        "tags": tags,
+        "description": f"{count} paper{'s' if count != 1 else ''} on {request.topic} from arXiv, "
+        "summarized locally from the full text.",
+        "keywords": keywords[:12],
+        "cover": covers[0] if covers else "",
+    }
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    """Front matter as YAML; JSON strings are valid YAML scalars, so values are quoted with json."""
+    lines = ["---"]
+    for key in FRONT_MATTER_KEYS:
+        value = data[key]
+        if isinstance(value, list):
+            lines.append(f"{key}:" + ("" if value else " []"))
+            lines.extend(f"  - {json.dumps(v, ensure_ascii=False)}" for v in value)
+        elif key == "date":
+            lines.append(f"{key}: {value}")  # a bare timestamp, which Hexo and Jekyll read as a date
+        else:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    return "\n".join(lines)
+
+
+def render_markdown(digest: Digest) -> str:
+    """The post: front matter, then each paper in the fixed order of fields."""
+    parts = [_yaml(front_matter(digest)), ""]
+    if digest.warnings:
+        parts += [f"> {w}" for w in digest.warnings] + [""]
+    for n, entry in enumerate(digest.entries, start=1):
+        parts.append(paper_markdown(entry, n))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def paper_markdown(entry: DigestEntry, n: int) -> str:
+    """One paper's section of the post."""
+    s = entry.summary
+    t = _LABELS[s.lang]
+    badge = f" ({t['updated']}, v{entry.version})" if entry.status == "updated" else ""
+    lines = [f"## {n}. {entry.title}{badge}", ""]
+    if entry.note:
+        lines += [f"> {entry.note}", ""]
+    lines.append(f"- **{t['title']}**: {entry.title}")
+    if s.title_translated:
+        lines.append(f"- **{t['title_zh']}**: {s.title_translated}")
+    lines += [
+        f"- **{t['authors']}**: {', '.join(entry.authors) or 'None'}",
+        f"- **{t['affiliation']}**: {'; '.join(entry.affiliations) or 'None'}",
+        f"- **{t['keywords']}**: {', '.join(s.keywords.items) or 'None'}",
+        f"- **{t['urls']}**: [{entry.paper_url}]({entry.paper_url}), Code: "
+        + (f"[{entry.code_url}]({entry.code_url})" if entry.code_url else "None"),
+        "",
+    ]
+    return "\n".join(lines + summary_markdown(s, level=3) + _figures(entry, t["figures"])) + "\n"
+
+
+def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
+    """The generated part, in order: one-line summary, takeaways, structured summary, methods, conclusion."""
+    t = _LABELS[s.lang]
+    h = "#" * level
+    source = f" *({t['abstract_only']})*" if s.source == "abstract only" else ""
+    lines = [f"{h} {t['one_line']}{source}", "", _prose(s.one_line, t), "", f"{h} {t['takeaways']}", ""]
+    lines += [f"- {_item(item, t)}" for item in s.takeaways.items] + [_note(s.takeaways, t), ""]
+    lines += [f"{h} {t['structured']}", ""]
+    for n, key in enumerate(("background", "past_methods", "method", "tasks_results"), start=1):
+        lines.append(f"({n}) **{t[key]}**: {_prose(getattr(s, key), t)}")
+        lines.append("")
+    lines += [f"{h} {t['methods']}", ""]
+    lines += [f"{i}. {_item(step, t)}" for i, step in enumerate(s.method_steps.items, start=1)]
+    lines += [_note(s.method_steps, t), "", f"{h} {t['conclusion']}", ""]
+    lines.append(f"- **{t['significance']}**: {_prose(s.conclusion_significance, t)}")
+    for key in ("innovation", "performance", "workload"):
+        lines.append(f"- **{t[key]}**: {_prose(getattr(s, f'conclusion_{key}'), t)}")
+    return [*lines, ""]
+
+
+def _untranslated(text: str, t: dict[str, str]) -> bool:
+    """True in a Chinese post for English prose the model could not translate (shown as such)."""
+    return bool(t["untranslated"]) and bool(text) and not has_chinese(text)
+
+
+def _prose(f: Field, t: dict[str, str]) -> str:
+    # A translated quote is no longer the paper's words: no quotation marks, and it says so.
+    text = f"“{f.text}”" if f.quoted and not f.original else f.text
+    marks = [t["translated_quote"] if f.quoted and f.original else t["quoted"] if f.quoted else ""]
+    marks.append(t["untranslated"] if _untranslated(f.text, t) else "")
+    note = " ".join([page_note(f.pages), *(f"*{m}*" for m in marks if m)]).strip()
+    return f"{text or 'None'} <sub>{note}</sub>" if note else (text or "None")
+
+
+def _item(text: str, t: dict[str, str]) -> str:
+    return f"{text} <sub>*{t['untranslated']}*</sub>" if _untranslated(text, t) else text
+
+
+def _note(p: Points, t: dict[str, str]) -> str:
+    mark = t["translated_quote"] if p.quoted and p.original else t["quoted"] if p.quoted else ""
+    note = " ".join(x for x in (page_note(p.pages), mark) if x)
+    return f"<sub>{note}</sub>" if note else ""
+
+
+def _figures(entry: DigestEntry, label: str) -> list[str]:
+    if not entry.figures:
+        return []
+    lines = ["<details>", f"<summary>{label}</summary>", ""]
+    for f in entry.figures:
+        caption = " ".join(f.caption.split())
+        lines += [f"![{f.label}]({f.path})", "", f"*{caption}* (p. {f.page})", ""]
+    return [*lines, "</details>", ""]
+
+
+def write_digest(digest: Digest, out_dir: Path) -> Digest:
+    """Write the post and its JSON (atomically) into out_dir; return the digest with their paths."""
+    markdown = out_dir / f"{digest.name}.md"
+    data = out_dir / f"{digest.name}.json"
+    write_text_atomically(data, json.dumps(digest_json(digest), ensure_ascii=False, indent=1) + "\n")
+    write_text_atomically(markdown, render_markdown(digest))
+    return replace(digest, markdown_path=markdown, json_path=data)
+
+
+def read_digest(json_path: Path) -> Digest:
+    """A post written by `write_digest`, read back from its JSON twin; BadInput when damaged."""
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+        request = DigestRequest(data["topic"], lang=data.get("lang", "en"))
+        entries = tuple(DigestEntry.from_json(e) for e in data["papers"])
+        day = date.fromisoformat(data["day"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadInput(f"the digest {json_path.name} cannot be read ({exc})") from exc
+    markdown = json_path.with_suffix(".md")
+    return Digest(
+        request,
+        day,
+        entries,
+        int(data.get("new", len(entries))),
+        tuple(data.get("warnings", ())),
+        markdown if markdown.is_file() else None,
+        json_path,
+    )
+
+
+def past_digests(folder: Path) -> list[Path]:
+    """The JSON twins of the posts in `folder`, newest day first (then by topic)."""
+    posts = [p for p in folder.glob("*.json") if _POST_NAME.match(p.stem)] if folder.is_dir() else []
+    return sorted(posts, key=lambda p: p.stem, reverse=True)

@@ -1,0 +1,62 @@
+"""Ask: a chat over the library (or chosen papers); every answer shows its citations."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.domain import Answer
+from assistant.retrieval.search import SearchFilter
+from ui.app import state
+from ui.app.widgets import citation_list, hit_card, md_escape, paper_label
+
+st.title("Ask")
+assistant = state.assistant()
+papers = state.attempt(assistant.library.papers) or []
+by_id = {p.id: p for p in papers}
+history: list[Answer] = st.session_state.setdefault("ask_history", [])
+
+
+def show_answer(answer: Answer, index: int) -> None:
+    """An answer with its citations, or an abstention with the closest passages."""
+    if answer.abstained:
+        st.warning(f"No answer: {answer.answer}", icon=":material/search_off:")
+        if answer.closest:
+            st.caption("The closest passages in the library:")
+            for i, hit in enumerate(answer.closest, start=1):
+                hit_card(hit, i, answer.question, "ask_open")
+        return
+    st.markdown(md_escape(answer.answer))
+    if answer.model == "extractive":
+        st.caption("Quoted from the passages (the model's own wording was not supported by them).")
+    citation_list(answer.citations, f"a{index}", "ask_open")
+
+
+scope = st.multiselect(
+    "Ask about",
+    list(by_id),
+    format_func=lambda pid: paper_label(by_id[pid]),
+    placeholder="The whole library",
+    key="ask_scope",
+)
+if not papers:
+    st.info("The library is empty: add PDFs on the Library page first.")
+if history:
+    st.button("Clear the conversation", on_click=lambda: st.session_state.update(ask_history=[]))
+
+for i, past in enumerate(history):
+    with st.chat_message("user"):
+        st.markdown(md_escape(past.question))
+    with st.chat_message("assistant"):
+        show_answer(past, i)
+
+question = st.chat_input("Ask a question about your papers")
+if question is not None and question.strip():
+    asked = question
+    with st.chat_message("user"):
+        st.markdown(md_escape(asked))
+    with st.chat_message("assistant"):
+        with st.spinner("Reading the evidence…"), state.exclusive():
+            answer = state.attempt(lambda: assistant.history.ask(asked, SearchFilter(paper_ids=tuple(scope))))
+        if answer is not None:
+            history.append(answer)
+            show_answer(answer, len(history) - 1)

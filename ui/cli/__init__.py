@@ -1,0 +1,9 @@
+"""The `paperlamp` command line: the group (ui/cli/group.py) and its commands, one module per topic.
+
+Importing the command modules registers their commands on the group.
+"""
+
+from ui.cli import admin, compare, digest, evaluate, library, search, serve, summarize  # noqa: F401
+from ui.cli.group import app, main
+
+__all__ = ["app", "main"]
