@@ -104,6 +104,26 @@ def marked_terms(query: str) -> list[str]:
     return sorted(kept, key=len, reverse=True)
 
 
+# Words that turn a statement into its opposite: text that adds one its sources lack says something else.
+NEGATIONS = frozenset(
+    "not no never none nor neither without cannot can't don't doesn't didn't isn't aren't wasn't "
+    "weren't won't fails fail failed lack lacks unable".split()
+)
+
+
+def negations(text: str) -> set[str]:
+    """The negating words of a text, lowercase."""
+    return {w for w in (t.lower() for t in HYPHENATED_WORD.findall(text)) if w in NEGATIONS}
+
+
+def word_overlap(a: str, b: str, stop: frozenset[str] = FUNCTION_WORDS) -> float:
+    """How much two texts say the same: shared content words over the smaller text's (0 to 1)."""
+    wa, wb = content_words(a, stop), content_words(b, stop)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
 # --- numbers and scripts -----------------------------------------------------------------------
 def numbers(text: str) -> set[str]:
     """The numbers written in a text ("4.2", "2014", "0.0003529"), thousands commas removed."""
