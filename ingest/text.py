@@ -150,18 +150,49 @@ def not_latin(text: str) -> bool:
 
 
 # --- sentences ---------------------------------------------------------------------------------
-# Abbreviations after which a period does not end a sentence.
+# Abbreviations after which a period does not end a sentence: references to parts of a paper,
+# Latin, titles, bibliographic and taxonomic abbreviations ("Bacillus sp. strain", "Vol. 10").
 _ABBREVIATIONS = frozenset(
-    """al fig figs eq eqs e.g i.e vs cf ref refs no sec tab approx ca dr prof mr ms st resp etc viz
-    suppl""".split()
+    """al fig figs eq eqs e.g i.e vs cf ref refs no nos sec secs tab tabs approx ca dr prof mr ms st
+    resp etc viz suppl vol vols pp ch chap ed eds inc ltd co jr sr dept univ sp spp subsp var cv
+    u.s u.k ext""".split()
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[\"'])")
 _CHINESE_END = re.compile(r"(?<=[。！？；])")
+# How far an open "(" or "[" and its closing one may lie from a period for the period to count as
+# inside them. A bracket that is never closed nearby is a stray one (an equation's half-open
+# interval, a lost line) and does not hold a sentence open.
+_BRACKET_REACH = 300
+
+
+def _inside_brackets(before: str, after: str) -> bool:
+    """Whether the point between `before` and `after` lies inside a nearby pair of brackets."""
+    depth = 0
+    for char in reversed(before[-_BRACKET_REACH:]):
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                break
+            depth -= 1
+    else:
+        return False
+    depth = 0
+    for char in after[:_BRACKET_REACH]:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 def split_sentences(text: str, *, chinese: bool = False) -> list[str]:
     """Split a paragraph into sentences, keeping abbreviations like "et al." and "Fig." intact.
 
+    A period inside parentheses or brackets ("(n = 5. IL-2)", "[see Sec. 3. Table 2]") does not
+    end the sentence around them, so a quote is never a fragment such as "IL-2) production.".
     `chinese` also ends a sentence at 。！？； (text a model wrote, or translated, in Chinese). The
     chunker leaves it off: chunks are cut from English papers' text layers, and a paper's chunks
     must come out the same every time it is read, or a resumed add would not find its own vectors.
@@ -171,8 +202,11 @@ def split_sentences(text: str, *, chinese: bool = False) -> list[str]:
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].rstrip()
         last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate else ""
+        last_word = last_word.lstrip("([\"'")
         if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
             continue  # "et al." / "Fig." / an initial like "J." does not end the sentence
+        if _inside_brackets(text[start : match.start()], text[match.start() :]):
+            continue
         pieces.append(text[start : match.end()].strip())
         start = match.end()
     tail = text[start:].strip()

@@ -35,6 +35,21 @@ def test_sentences_keep_abbreviations_and_initials() -> None:
     ]
 
 
+def test_a_period_inside_parentheses_or_an_abbreviation_does_not_end_the_sentence() -> None:
+    text = (
+        "T cells secreted less cytokine (IFN-g fell by 2. IL-2) production. "
+        "Strains were grown as before [see Sec. 3. Table 2]. Bacillus sp. strain K1 grew in Vol. 2 media. "
+        "Scores lie in [0, 1). The next sentence starts here."
+    )
+    assert split_sentences(text) == [
+        "T cells secreted less cytokine (IFN-g fell by 2. IL-2) production.",
+        "Strains were grown as before [see Sec. 3. Table 2].",
+        "Bacillus sp. strain K1 grew in Vol. 2 media.",
+        "Scores lie in [0, 1).",
+        "The next sentence starts here.",
+    ]
+
+
 def test_chunks_stay_inside_sections_and_carry_pages() -> None:
     doc = _doc(
         (1, "", "Introduction", True),
