@@ -351,3 +351,36 @@ def test_ui_command_serves_on_loopback_without_usage_statistics() -> None:
     }
     result = CliRunner().invoke(app, ["ui", "--help"])
     assert result.exit_code == 0 and "--port" in result.output
+
+
+def test_stopping_paperlamp_ui_stops_the_app_it_serves(tmp_path: Path) -> None:
+    """A service manager's SIGTERM to `paperlamp ui` must not leave a Streamlit server running."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = os.environ | {"PAPERLAMP_HOME": str(tmp_path / "home"), "PAPERLAMP_CONFIG": str(tmp_path / "none")}
+    command = [str(Path(sys.executable).with_name("paperlamp")), "ui", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(health, timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app never answered")
+    process.terminate()
+    assert process.wait(timeout=30) is not None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(health, timeout=2)

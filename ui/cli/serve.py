@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -60,9 +60,8 @@ def ui_command(
     """
     settings = load_settings()
     err.print(f"paperlamp app on http://127.0.0.1:{port} (library: {settings.home}); Ctrl-C stops it")
-    process = subprocess.Popen(streamlit_command(port, settings.max_pdf_mb))
-    try:
-        code = process.wait()
-    except KeyboardInterrupt:  # Ctrl-C reached Streamlit too; let it shut down cleanly
-        code = process.wait()
-    raise typer.Exit(code)
+    sys.stderr.flush()
+    # This process becomes Streamlit, so a signal that stops `paperlamp ui` (Ctrl-C, a service
+    # manager's SIGTERM, a test's terminate()) stops the app itself: a child would outlive it.
+    command = streamlit_command(port, settings.max_pdf_mb)
+    os.execv(command[0], command)
