@@ -26,7 +26,7 @@ from ingest.files import check_pdf_file
 from ingest.metadata import extract_metadata
 from ingest.pdf import read_pdf
 from ingest.types import Document, PaperMeta
-from models.catalog import Catalog
+from models.catalog import Catalog, SourceLink
 from models.embedder import Embedder
 from models.home import LibraryHome, sha256_of
 from models.ids import chunk_id, paper_of, vector_id
@@ -328,6 +328,12 @@ class Library:
         """Every complete paper, oldest first."""
         return self.catalog.papers("complete")
 
+    def papers_in(self, collections: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Paper]:
+        """The complete papers in all these collections (or below them) with all these tags, oldest
+        first (every paper when both are empty): the selection behind every collection/tag filter."""
+        ids = self.catalog.labelled(collections, tags)
+        return [p for p in self.papers() if p.id in ids]
+
     def get(self, ref: str) -> Paper:
         """The paper an id, id prefix, arXiv id or DOI names; NotFound or BadInput otherwise."""
         ref = ref.strip()
@@ -349,6 +355,10 @@ class Library:
     def chunks(self, paper_id: str) -> list[StoredChunk]:
         """A paper's chunks in reading order."""
         return self.catalog.chunks(paper_id)
+
+    def sources(self, paper_id: str) -> list[SourceLink]:
+        """Where a paper was imported from (Zotero items, .bib entries), with collections and tags."""
+        return self.catalog.links_of(paper_id)
 
     def file_of(self, paper: Paper) -> Path | None:
         """The kept PDF of a paper, when there is one."""
