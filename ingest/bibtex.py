@@ -27,7 +27,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from ingest.errors import UnreadableInput
 from ingest.references import BadItem, Reference, Snapshot, arxiv_id_in, year_of
 
-_VERBATIM = {"file", "url", "doi", "eprint", "archiveprefix", "primaryclass", "pdf"}
+_VERBATIM = {"file", "url", "doi", "eprint", "archiveprefix", "primaryclass", "pdf", "pages"}
 _LATEX = LatexNodes2Text(math_mode="verbatim")
 
 
@@ -196,8 +196,10 @@ def escape_latex(text: str) -> str:
     for char in text:
         if char == "\\":
             out.append("\\textbackslash{}")
-        elif char in "&%$#_{}":
+        elif char in "&%$#_":
             out.append("\\" + char)
+        elif char in "{}":  # BibTeX counts braces even after a backslash: an unpaired one ends the entry
+            out.append("\\textbraceleft{}" if char == "{" else "\\textbraceright{}")
         elif char == "~":
             out.append("\\textasciitilde{}")
         elif char == "^":
