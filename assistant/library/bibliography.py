@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from assistant.domain import Answer, Citation, Paper
 from assistant.errors import BadInput, NotFound
@@ -118,6 +119,30 @@ def pandoc_text(text: str, citations: Sequence[Citation], keys: dict[str, str]) 
             text = text.replace(f"{stop} [{c.n}]", f" {cite}{stop}")
         text = text.replace(f"[{c.n}]", cite)
     return text
+
+
+class _CitedText(Protocol):
+    """Text with [n] markers and the citations they number (a comparison's cell)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def citations(self) -> tuple[Citation, ...]: ...
+
+
+CellT = TypeVar("CellT", bound=_CitedText)
+
+
+def pandoc_cells(cells: dict[str, dict[str, CellT]], keys: dict[str, str]) -> dict[str, dict[str, CellT]]:
+    """A comparison's cells (aspect -> paper id -> cell) with their text cited the Pandoc way."""
+    return {
+        aspect: {
+            pid: replace(cell, text=pandoc_text(cell.text, cell.citations, keys))  # type: ignore[type-var]
+            for pid, cell in row.items()
+        }
+        for aspect, row in cells.items()
+    }
 
 
 def entry_of(paper: Paper, citekey: str) -> BibEntry:

@@ -356,6 +356,10 @@ class Library:
         """A paper's chunks in reading order."""
         return self.catalog.chunks(paper_id)
 
+    def labels(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Every collection and every tag in the library, with how many papers carry it."""
+        return self.catalog.label_counts()
+
     def sources(self, paper_id: str) -> list[SourceLink]:
         """Where a paper was imported from (Zotero items, .bib entries), with collections and tags."""
         return self.catalog.links_of(paper_id)

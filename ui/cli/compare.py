@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assistant.answers.compare import DEFAULT_ASPECTS, Comparison, to_csv, to_markdown
-from assistant.library.bibliography import pandoc_text
+from assistant.library.bibliography import pandoc_cells
 from ui.cli.console import (
     BibOpt,
     CollectionOpt,
@@ -68,22 +68,13 @@ def compare(
     if as_json:
         print_json(comparison.to_json())
     elif as_markdown:
-        out.print(to_markdown(_cited(comparison, keys)), end="", markup=False)
+        out.print(
+            to_markdown(replace(comparison, cells=pandoc_cells(comparison.cells, keys))), end="", markup=False
+        )
     elif as_csv:
         out.print(to_csv(comparison), end="", markup=False)
     else:
         _render(comparison)
-
-
-def _cited(comparison: Comparison, keys: dict[str, str]) -> Comparison:
-    """The comparison with each cell's [n] markers written as Pandoc citations."""
-    cells = {
-        aspect: {
-            pid: replace(cell, text=pandoc_text(cell.text, cell.citations, keys)) for pid, cell in row.items()
-        }
-        for aspect, row in comparison.cells.items()
-    }
-    return replace(comparison, cells=cells)
 
 
 def _render(comparison: Comparison) -> None:
