@@ -287,26 +287,31 @@ class Catalog:
         self._db.execute("DELETE FROM sources WHERE kind = ? AND origin = ? AND key = ?", (kind, origin, key))
 
     def labelled(self, collections: Sequence[str] = (), tags: Sequence[str] = ()) -> set[str]:
-        """Ids of the papers in every one of these collections (or below it) with every one of these
-        tags; a collection is a path ("Thesis/Chapter 2"), tags match ignoring case."""
-        found: set[str] | None = None
-        for path in collections:
+        """Ids of the papers in any of these collections (or below one) and with any of these tags
+        (either kind left empty lets every paper through). A collection is a path ("Thesis/Chapter
+        2"); tags match ignoring case. The same rule selects what `import zotero` takes."""
+        found = {p.id for p in self.papers()}
+        if collections:
+            clauses = " OR ".join("c.value = ? OR substr(c.value, 1, ?) = ?" for _ in collections)
+            params = [
+                v
+                for path in collections
+                for v in (path.strip("/"), len(path.strip("/")) + 1, path.strip("/") + "/")
+            ]
             rows = self._db.execute(
-                "SELECT DISTINCT s.paper_id FROM sources s, json_each(s.collections) c"
-                " WHERE c.value = ? OR substr(c.value, 1, ?) = ?",
-                (path, len(path) + 1, path + "/"),
+                f"SELECT DISTINCT s.paper_id FROM sources s, json_each(s.collections) c WHERE {clauses}",
+                params,
             )
-            ids = {r[0] for r in rows}
-            found = ids if found is None else found & ids
-        for tag in tags:
+            found &= {r[0] for r in rows}
+        if tags:
+            marks = ",".join("?" * len(tags))
             rows = self._db.execute(
                 "SELECT DISTINCT s.paper_id FROM sources s, json_each(s.tags) t"
-                " WHERE lower(t.value) = lower(?)",
-                (tag,),
+                f" WHERE lower(t.value) IN ({marks})",
+                [t.lower() for t in tags],
             )
-            ids = {r[0] for r in rows}
-            found = ids if found is None else found & ids
-        return found if found is not None else {p.id for p in self.papers()}
+            found &= {r[0] for r in rows}
+        return found
 
     def label_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Every collection path and every tag, with how many papers carry it."""

@@ -146,6 +146,8 @@ def test_import_takes_zotero_metadata_files_collections_and_tags(
     assert sorted(p.title for p in assistant.library.papers_in(["Thesis"])) == ["LoomNet", enzyme.title]
     assert [p.title for p in assistant.library.papers_in(["Thesis/Chapter 2"], ["UNREAD"])] == [enzyme.title]
     assert assistant.library.papers_in(["Thesis/Chapter"]) == []  # a path, not a prefix of a name
+    either = assistant.library.papers_in(["Thesis/Chapter 2", "Nowhere"], ["no-such-tag", "enzymes"])
+    assert [p.id for p in either] == [enzyme.id]  # any of the collections, any of the tags
     assert len(assistant.library.papers()) == 3  # the trashed item never came in
 
 
@@ -335,3 +337,31 @@ def test_a_zotero_version_with_a_renamed_column_is_refused_in_one_sentence(
 
     with pytest.raises(UnreadableInput, match="table itemAttachments lacks parentItemID"):
         read_zotero(z.dir)
+
+
+def test_a_pdf_replaced_in_zotero_replaces_the_paper(
+    assistant: Assistant,
+    embedder: CountingEmbedder,
+    zotero: tuple[ZoteroLibrary, dict[str, int]],
+    tmp_path: Path,
+) -> None:
+    z, _ = zotero
+    base = tmp_path / "linked-base"
+    old = _by_key(list(assistant.importer.zotero(z.dir, base_dir=base)))["ENZ00001"].paper_id
+    stored = z.dir / "storage" / "ATTENZ01" / "enzyme.pdf"
+    make_paper_pdf(
+        stored,
+        title="A Thermostable Enzyme that Degrades PET Plastic",
+        abstract="The corrected version.",
+        sections=[("1 Results", ["PetX is most active at 45 degrees Celsius after the correction."])],
+    )
+    result = _by_key(list(assistant.importer.zotero(z.dir, base_dir=base)))["ENZ00001"]
+    assert result.status == "updated"
+    assert result.reason == "its PDF changed; the new one replaces the old"
+    assert result.paper_id != old
+    ids = {p.id for p in assistant.library.papers()}
+    assert result.paper_id in ids and old not in ids
+    assert assistant.library.store.ids(old) == set()
+    paper = assistant.library.get(result.paper_id)
+    assert (paper.title, paper.extra["zotero"]["key"]) == ("PetX: a thermostable PET hydrolase", "ENZ00001")
+    assert [p.id for p in assistant.library.papers_in(["Thesis/Chapter 2"])] == [result.paper_id]

@@ -329,8 +329,8 @@ class Library:
         return self.catalog.papers("complete")
 
     def papers_in(self, collections: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Paper]:
-        """The complete papers in all these collections (or below them) with all these tags, oldest
-        first (every paper when both are empty): the selection behind every collection/tag filter."""
+        """The complete papers in any of these collections (or below one) with any of these tags,
+        oldest first (every paper when both are empty): the selection behind every such filter."""
         ids = self.catalog.labelled(collections, tags)
         return [p for p in self.papers() if p.id in ids]
 

@@ -23,8 +23,8 @@ class SearchFilter:
     paper_ids: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
-    collections: tuple[str, ...] = ()  # in all of these (or below them): "Thesis/Chapter 2"
-    tags: tuple[str, ...] = ()  # with all of these
+    collections: tuple[str, ...] = ()  # in any of these (or below one): "Thesis/Chapter 2"
+    tags: tuple[str, ...] = ()  # with any of these
 
     @property
     def empty(self) -> bool:

@@ -43,10 +43,13 @@ CollectionOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--collection",
-        help='Only papers in this collection (a path: "Thesis/Chapter 2"; subcollections too); repeatable.',
+        help='Only papers in this collection (a path: "Thesis/Chapter 2"; subcollections too); '
+        "repeatable: in any of them.",
     ),
 ]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only papers with this tag; repeatable.")]
+TagOpt = Annotated[
+    list[str] | None, typer.Option("--tag", help="Only papers with this tag; repeatable: with any of them.")
+]
 BibOpt = Annotated[
     Path | None, typer.Option("--bib", help="Also write the works cited as BibTeX to this .bib file.")
 ]
