@@ -8,12 +8,12 @@ a `Snapshot` of the whole source, so the import use case treats every source ali
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ARXIV = re.compile(
-    r"(?:arxiv[:./ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.I
+    r"(?:arxiv(?:\.org)?[:./ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.I
 )
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", re.I)
 
@@ -48,7 +48,7 @@ class Reference:
     files: tuple[Path, ...] = ()
     link: str = ""  # zotero://select/... for Zotero items
     library_id: int | None = None
-    extra_files: tuple[str, ...] = field(default=(), compare=False)  # non-PDF attachments, for messages
+    problems: tuple[str, ...] = ()  # why some of its files could not be located (the rest may do)
 
     def bib_fields(self) -> dict[str, str]:
         """The bibliographic facts kept beside the paper's own columns (for export and display)."""

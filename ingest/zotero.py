@@ -145,7 +145,7 @@ class _Reader:
                     files=tuple(pdfs),
                     link=_link(key, library, groups),
                     library_id=library,
-                    extra_files=tuple(bad),
+                    problems=tuple(bad),
                 )
             )
         return Snapshot(

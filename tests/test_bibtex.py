@@ -14,7 +14,7 @@ from assistant.build import Assistant
 from assistant.domain import Citation
 from assistant.library.bibliography import Selection, pandoc_text, suggested_citekey
 from ingest.bibtex import pdf_files, read_bib
-from ingest.references import BadItem, Reference
+from ingest.references import BadItem, Reference, arxiv_id_in, bare_arxiv
 from tests.papers import enzyme_paper, sensor_paper
 from tests.pdfmaker import make_paper_pdf
 
@@ -269,3 +269,17 @@ def test_pandoc_citations_replace_markers() -> None:
         "PetX works at 42 C [@brandt2023petx, p. 3]. Nodes last 19 months [@lind2021loomnet, p. 7]."
         " Both hold [@brandt2023petx, p. 3]."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "work"),
+    [
+        ("https://arxiv.org/abs/1706.03762v7", "1706.03762v7", "1706.03762"),
+        ("arXiv:2401.01234", "2401.01234", "2401.01234"),
+        ("10.48550/arXiv.2401.01234", "2401.01234", "2401.01234"),
+        ("http://arxiv.org/pdf/hep-th/9901001v2", "hep-th/9901001v2", "hep-th/9901001"),
+        ("https://doi.org/10.1000/xyz", "", ""),
+    ],
+)
+def test_arxiv_ids_named_in_urls_fields_and_dois(text: str, found: str, work: str) -> None:
+    assert (arxiv_id_in(text), bare_arxiv(found)) == (found, work)

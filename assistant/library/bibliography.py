@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from assistant.domain import Answer, Citation, Paper
-from assistant.errors import BadInput, NotFound
+from assistant.errors import NotFound
 from assistant.library.library import Library
 from ingest.bibtex import BibEntry, write_bib
 from ingest.references import bare_arxiv
@@ -202,10 +202,3 @@ def _suffixes() -> Iterable[str]:
     letters = "abcdefghijklmnopqrstuvwxyz"
     yield from letters
     yield from (a + b for a in letters for b in letters)
-
-
-def check_bib_path(path: str) -> str:
-    """A .bib path to write; BadInput unless it ends in .bib (so no other file is overwritten by mistake)."""
-    if not path.endswith(".bib"):
-        raise BadInput(f"{path}: a BibTeX file name ends in .bib")
-    return path

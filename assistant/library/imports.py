@@ -93,21 +93,27 @@ class Importer:
         collections: Sequence[str] = (),
         tags: Sequence[str] = (),
         base_dir: Path | None = None,
-        **how: Any,
+        prune: bool = False,
+        dry_run: bool = False,
+        progress: Progress = no_progress,
     ) -> Iterator[ImportResult]:
-        """Import a Zotero data directory (read now, as a snapshot; `how`: see `run`)."""
+        """Import a Zotero data directory, read now as a snapshot (see `run`)."""
         snapshot = read_zotero(
             data_dir, collections=collections, tags=tags, base_dir=base_dir or self.zotero_base_dir
         )
-        return self.run(snapshot, **how)
+        return self.run(snapshot, prune=prune, dry_run=dry_run, progress=progress)
 
-    def bib(self, path: Path, **how: Any) -> Iterator[ImportResult]:
+    def bib(
+        self, path: Path, *, prune: bool = False, dry_run: bool = False, progress: Progress = no_progress
+    ) -> Iterator[ImportResult]:
         """Import a .bib file (see `run`)."""
-        return self.run(read_bib(path), **how)
+        return self.run(read_bib(path), prune=prune, dry_run=dry_run, progress=progress)
 
-    def csl(self, path: Path, **how: Any) -> Iterator[ImportResult]:
+    def csl(
+        self, path: Path, *, prune: bool = False, dry_run: bool = False, progress: Progress = no_progress
+    ) -> Iterator[ImportResult]:
         """Import a CSL-JSON file (see `run`)."""
-        return self.run(read_csl(path), **how)
+        return self.run(read_csl(path), prune=prune, dry_run=dry_run, progress=progress)
 
     def run(
         self,
@@ -177,7 +183,7 @@ class Importer:
             if match is not None:
                 return _Plan("linked", "no PDF; matched by DOI or arXiv id", paper=match)
             return _Plan("no-pdf", f"{item.where}: no PDF attached; skipped")
-        usable, problems = [], []
+        usable, problems = [], list(item.problems)
         for path in item.files:
             try:
                 check_pdf_file(path, self.library.max_pdf_bytes)

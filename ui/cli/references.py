@@ -84,7 +84,7 @@ def import_zotero(
                 dry_run=dry_run,
                 progress=progress,
             )
-            _report(results, as_json)
+            _report(results, as_json, dry_run)
 
 
 @imports.command("bib")
@@ -104,7 +104,9 @@ def import_bib(
       paperlamp import bib ~/thesis/refs.bib
     """
     with opened() as assistant, progress_bar("importing") as progress:
-        _report(assistant.importer.bib(file, prune=prune, dry_run=dry_run, progress=progress), as_json)
+        _report(
+            assistant.importer.bib(file, prune=prune, dry_run=dry_run, progress=progress), as_json, dry_run
+        )
 
 
 @imports.command("csl")
@@ -121,10 +123,12 @@ def import_csl(
       paperlamp import csl library.json --json
     """
     with opened() as assistant, progress_bar("importing") as progress:
-        _report(assistant.importer.csl(file, prune=prune, dry_run=dry_run, progress=progress), as_json)
+        _report(
+            assistant.importer.csl(file, prune=prune, dry_run=dry_run, progress=progress), as_json, dry_run
+        )
 
 
-def _report(results: Iterator[ImportResult], as_json: bool) -> None:
+def _report(results: Iterator[ImportResult], as_json: bool, dry_run: bool) -> None:
     """One line per item as it is done; a count at the end; exit status 1 when any failed."""
     counts: dict[str, int] = {}
     for result in results:
@@ -145,7 +149,8 @@ def _report(results: Iterator[ImportResult], as_json: bool) -> None:
             detail = ""
         err.print(f"[{colour}]{result.status}[/{colour}] {what}{detail}")
     if not as_json:
-        err.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to import")
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to import"
+        err.print(summary + (" (dry run: nothing was changed)" if dry_run else ""))
     if counts.get("failed"):
         raise typer.Exit(1)
 
