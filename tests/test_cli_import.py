@@ -131,3 +131,31 @@ def test_search_ask_and_export_by_collection_with_pandoc_citations(
         "natarajan2021loomnet",
     ]
     assert runner.invoke(app, ["export", "bib"]).exit_code == 2
+
+
+def test_compare_takes_a_collection_and_cites_cells_by_citekey(zotero: ZoteroLibrary, tmp_path: Path) -> None:
+    rows = {
+        r["key"]: r
+        for r in _lines(runner.invoke(app, ["import", "zotero", str(zotero.dir), "--json"]).stdout)
+    }
+    refs = tmp_path / "compared.bib"
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            rows["ENZ00001"]["paper_id"],
+            "--collection",
+            "Thesis",
+            "-a",
+            "data",
+            "--markdown",
+            "--bib",
+            str(refs),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "[@natarajan2021loomnet, p. " in result.stdout and "[@brandt2023petx, p. " in result.stdout
+    assert sorted(e.key for e in bibtexparser.parse_file(str(refs)).entries) == [
+        "brandt2023petx",
+        "natarajan2021loomnet",
+    ]
