@@ -104,6 +104,7 @@ class _Reader:
         self.base_dir = base_dir
 
     def snapshot(self, collections: Sequence[str], tags: Sequence[str]) -> Snapshot:
+        """Every regular item not in the trash, as a Reference (or a BadItem), and what is present."""
         types = dict(self.db.execute("SELECT itemTypeID, typeName FROM itemTypes").fetchall())
         items = [
             (item_id, key, types.get(type_id, ""), library)
@@ -128,9 +129,7 @@ class _Reader:
                 continue
             present.add(key)
             in_paths = paths.get(item_id, ())
-            if collections and not any(_under(p, c) for p in in_paths for c in collections):
-                continue
-            if wanted_tags and not wanted_tags & {t.lower() for t in tags_of.get(item_id, ())}:
+            if not _selected(in_paths, tags_of.get(item_id, ()), collections, wanted_tags):
                 continue
             fields = data.get(item_id, {})
             pdfs, bad = files.get(item_id, ([], []))
@@ -285,6 +284,15 @@ def _extra_line(extra: str, name: str) -> str:
 def _arxiv_line(extra: str) -> str:
     value = _extra_line(extra, "arXiv")
     return f"arXiv:{value}" if value else ""
+
+
+def _selected(
+    paths: Sequence[str], tags: Sequence[str], collections: Sequence[str], wanted_tags: set[str]
+) -> bool:
+    """Whether an item is in any of the collections asked for (or below one) and has any of the tags."""
+    if collections and not any(_under(p, c) for p in paths for c in collections):
+        return False
+    return not wanted_tags or bool(wanted_tags & {t.lower() for t in tags})
 
 
 def _under(path: str, wanted: str) -> bool:

@@ -271,6 +271,10 @@ def test_attachments_path_without_base_dir_is_one_reason(
     results = _by_key(list(assistant.importer.zotero(z.dir)))
     # The second PDF (an imported file) still brings the item in; the reason names the first.
     assert results["ILL00003"].status == "added"
+    assert results["ILL00003"].reason == (
+        "skipped linked file 'illusion.pdf' is relative to Zotero's linked attachment base directory;"
+        " give it with --base-dir (Zotero: Settings > Advanced > Files and Folders)"
+    )
     assert assistant.library.get(results["ILL00003"].paper_id).source == "supplement.pdf"
 
 
