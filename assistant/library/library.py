@@ -364,6 +364,12 @@ class Library:
         """Where a paper was imported from (Zotero items, .bib entries), with collections and tags."""
         return self.catalog.links_of(paper_id)
 
+    def labels_of(self, paper_id: str) -> tuple[list[str], list[str]]:
+        """A paper's collections and tags, from all its sources, sorted."""
+        sources = self.sources(paper_id)
+        collections = sorted({c for s in sources for c in s.collections})
+        return collections, sorted({t for s in sources for t in s.tags}, key=str.lower)
+
     def file_of(self, paper: Paper) -> Path | None:
         """The kept PDF of a paper, when there is one."""
         if not paper.file:

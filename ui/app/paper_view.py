@@ -50,11 +50,12 @@ def _details(assistant: Assistant, paper: Paper) -> None:
         "added": paper.added_at,
     }
     sources = state.attempt(lambda: assistant.library.sources(paper.id)) or []
+    collections, tags = state.attempt(lambda: assistant.library.labels_of(paper.id)) or ([], [])
     keys = state.attempt(lambda: assistant.bibliography.citekeys([paper])) or {}
     facts |= {
         "citekey": keys.get(paper.id, ""),
-        "collections": "; ".join(sorted({c for s in sources for c in s.collections})),
-        "tags": ", ".join(sorted({t for s in sources for t in s.tags}, key=str.lower)),
+        "collections": "; ".join(collections),
+        "tags": ", ".join(tags),
         "other files": " ".join(s.file for s in sources if s.role == "file"),
     }
     st.markdown("  \n".join(f"**{k}:** {md_escape(v)}" for k, v in facts.items() if v))

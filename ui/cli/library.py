@@ -112,10 +112,9 @@ def show(
         record = assistant.library.get(paper)
         chunks = assistant.library.chunks(record.id)
         sources = assistant.library.sources(record.id)
+        collections, tags = assistant.library.labels_of(record.id)
         citekey = assistant.bibliography.citekeys([record])[record.id]
     sections = list(dict.fromkeys(c.section for c in chunks if c.section))
-    collections = sorted({c for s in sources for c in s.collections})
-    tags = sorted({t for s in sources for t in s.tags}, key=str.lower)
     links = [s.link for s in sources if s.link]
     if as_json:
         imported = [
