@@ -12,7 +12,7 @@ import pytest
 
 from assistant.build import Assistant
 from assistant.domain import Citation
-from assistant.library.bibliography import Selection, pandoc_text, suggested_citekey
+from assistant.library.bibliography import Selection, pandoc_pages, pandoc_text, suggested_citekey
 from ingest.bibtex import pdf_files, read_bib
 from ingest.references import BadItem, Reference, arxiv_id_in, bare_arxiv
 from tests.papers import enzyme_paper, sensor_paper
@@ -283,3 +283,11 @@ def test_pandoc_citations_replace_markers() -> None:
 )
 def test_arxiv_ids_named_in_urls_fields_and_dois(text: str, found: str, work: str) -> None:
     assert (arxiv_id_in(text), bare_arxiv(found)) == (found, work)
+
+
+def test_summary_page_notes_become_pandoc_citations() -> None:
+    text = "PetX degrades PET. <sub>(p. 3)</sub> It is stable. <sub>(p. 4, 7) *quoted*</sub> (p. x)"
+    assert pandoc_pages(text, "brandt2023petx") == (
+        "PetX degrades PET. <sub>[@brandt2023petx, p. 3]</sub> It is stable."
+        " <sub>[@brandt2023petx, pp. 4, 7] *quoted*</sub> (p. x)"
+    )

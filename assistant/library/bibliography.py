@@ -8,6 +8,7 @@ citing it keeps working whatever is added or removed later.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ _ENTRY_TYPES = {
     "unpublished": "unpublished",
 }
 _VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
+_PAGE_NOTE = re.compile(r"\(p\. (\d+(?:, \d+)*)\)")
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "towards", "toward"}
 
 
@@ -143,6 +145,17 @@ def pandoc_cells(cells: dict[str, dict[str, CellT]], keys: dict[str, str]) -> di
         }
         for aspect, row in cells.items()
     }
+
+
+def pandoc_pages(text: str, citekey: str) -> str:
+    """Text whose page notes ("(p. 3)", "(p. 3, 5)", as summaries write them) become Pandoc
+    citations of one paper ("[@key, p. 3]", "[@key, pp. 3, 5]")."""
+
+    def cite(match: re.Match[str]) -> str:
+        pages = match[1]
+        return f"[@{citekey}, {'pp.' if ',' in pages else 'p.'} {pages}]"
+
+    return _PAGE_NOTE.sub(cite, text)
 
 
 def entry_of(paper: Paper, citekey: str) -> BibEntry:

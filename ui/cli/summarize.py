@@ -8,6 +8,7 @@ import typer
 from rich.markdown import Markdown
 
 from assistant.digests.render import summary_markdown
+from assistant.library.bibliography import pandoc_pages
 from ui.cli.console import (
     BibOpt,
     JsonFlag,
@@ -70,7 +71,7 @@ def summarize(
         f"\n\n{summary.title_translated}" if summary.title_translated else ""
     )
     text = "\n".join([title, "", *summary_markdown(summary)])
-    if markdown:
-        out.print(text, markup=False, highlight=False)
+    if markdown:  # page notes cite the paper, so the summary pastes into a Pandoc manuscript
+        out.print(pandoc_pages(text, citekey), markup=False, highlight=False)
     else:
         out.print(Markdown(text.replace("<sub>", "").replace("</sub>", "")))
