@@ -11,10 +11,10 @@ dev=0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 
-if [ "$dev" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-    echo "==> installing Debian's chromium (real-browser tests)"
+if [ "$dev" = 1 ] && ! { command -v chromium && command -v biber; } >/dev/null 2>&1; then
+    echo "==> installing Debian's chromium (real-browser tests) and biber (checks exported BibTeX)"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium biber >/dev/null
 fi
 
 python=${PYTHON:-python3}

@@ -22,7 +22,9 @@ from assistant.digests.digest import Digester
 from assistant.doctor import Doctor
 from assistant.evaluation.answers import Evaluator
 from assistant.library.arxiv import ArxivFetcher
+from assistant.library.bibliography import Bibliography
 from assistant.library.figures import Figures
+from assistant.library.imports import Importer
 from assistant.library.library import Library
 from assistant.library.migrate import StoreMigration
 from assistant.library.pages import Pages
@@ -68,6 +70,8 @@ class Assistant:
     doctor: Doctor
     migration: StoreMigration
     evaluator: Evaluator
+    importer: Importer
+    bibliography: Bibliography
 
     def close(self) -> None:
         """Release the store (so other processes may open it) and the catalog connection."""
@@ -182,6 +186,8 @@ def build_assistant(
         ),
         migration=StoreMigration(home, lambda: namespace(settings, home)),
         evaluator=Evaluator(library, asker),
+        importer=Importer(library, Path(settings.zotero.base_dir) if settings.zotero.base_dir else None),
+        bibliography=Bibliography(library),
     )
 
 

@@ -167,6 +167,17 @@ class StoreSettings(_Section):
     )
 
 
+class ZoteroSettings(_Section):
+    """Where the Zotero library is that `paperlamp import zotero` reads (never written)."""
+
+    data_dir: str = Field("~/Zotero", description="Zotero's data directory (zotero.sqlite + storage/).")
+    base_dir: str = Field(
+        "",
+        description="Zotero's linked attachment base directory, which Zotero keeps in its preferences "
+        "(Settings > Advanced > Files and Folders): linked files saved relative to it start attachments:.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything paperlamp can be told, from the TOML file and `PAPERLAMP_*` variables."""
 
@@ -180,6 +191,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     arxiv: ArxivSettings = ArxivSettings()
     store: StoreSettings = StoreSettings()
+    zotero: ZoteroSettings = ZoteroSettings()
     topics: list[Topic] = Field(default_factory=list, description="Followed arXiv topics.")
 
     @classmethod

@@ -63,6 +63,27 @@ class StoredChunk:
     page_starts: tuple[tuple[int, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class SourceLink:
+    """A paper's record in a foreign library (a Zotero item, a .bib or CSL entry), as last imported.
+
+    `origin` names the library (a Zotero data folder and library id, a .bib file); `key` the item
+    in it (Zotero key, citekey); `fingerprint` what was imported, so a rerun sees what changed.
+    """
+
+    kind: str
+    origin: str
+    key: str
+    paper_id: str
+    role: str  # "added", "metadata" or "file" (see models/migrations.py)
+    fingerprint: str = ""
+    citekey: str = ""
+    collections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    link: str = ""
+    file: str = ""
+
+
 def fts_query(terms: Sequence[str]) -> str:
     """An FTS5 OR-query of search terms (empty when there are none); each is quoted, so it is
     matched as a word and never read as FTS5 syntax."""
@@ -218,6 +239,107 @@ class Catalog:
         )
         return [_paper_from_row(r) for r in rows]
 
+    def update_metadata(self, paper: Paper) -> None:
+        """Replace a paper's metadata (not its chunks or vectors); the title in the keyword index
+        follows, since a paper's first chunk is indexed under it."""
+        row = _paper_row(paper)
+        names = ("title", "authors", "year", "abstract", "doi", "arxiv_id", "keywords", "extra")
+        with self._transaction() as db:
+            sets = ", ".join(f"{n} = ?" for n in names)
+            db.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*(row[n] for n in names), paper.id])
+            first = db.execute(
+                "SELECT rowid, section, text FROM chunks WHERE paper_id = ? AND idx = 0", (paper.id,)
+            ).fetchone()
+            if first is not None:
+                body = f"{first['section']}\n{first['text']}" if first["section"] else first["text"]
+                db.execute("DELETE FROM chunks_fts WHERE rowid = ?", (first["rowid"],))
+                db.execute(
+                    "INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)",
+                    (first["rowid"], f"{paper.title}\n{body}"),
+                )
+
+    # --- sources, collections, tags, citekeys ---------------------------------------------------
+    def links(self, kind: str, origin: str) -> dict[str, SourceLink]:
+        """The links from one foreign library, by item key."""
+        rows = self._db.execute("SELECT * FROM sources WHERE kind = ? AND origin = ?", (kind, origin))
+        return {row["key"]: _link_from_row(row) for row in rows}
+
+    def links_of(self, paper_id: str) -> list[SourceLink]:
+        """A paper's links, oldest first (the first that is not another file owns its metadata)."""
+        rows = self._db.execute("SELECT * FROM sources WHERE paper_id = ? ORDER BY rowid", (paper_id,))
+        return [_link_from_row(row) for row in rows]
+
+    def put_link(self, link: SourceLink) -> None:
+        """Record or replace a link (its place among the paper's links is kept on replace)."""
+        values = {f.name: getattr(link, f.name) for f in fields(SourceLink)}
+        values["collections"] = json.dumps(list(link.collections))
+        values["tags"] = json.dumps(list(link.tags))
+        columns = ", ".join(values)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in values if n not in ("kind", "origin", "key"))
+        self._db.execute(
+            f"INSERT INTO sources ({columns}) VALUES ({', '.join('?' * len(values))})"
+            f" ON CONFLICT (kind, origin, key) DO UPDATE SET {updates}",
+            list(values.values()),
+        )
+
+    def delete_link(self, kind: str, origin: str, key: str) -> None:
+        """Forget one link (the paper stays)."""
+        self._db.execute("DELETE FROM sources WHERE kind = ? AND origin = ? AND key = ?", (kind, origin, key))
+
+    def labelled(self, collections: Sequence[str] = (), tags: Sequence[str] = ()) -> set[str]:
+        """Ids of the papers in any of these collections (or below one) and with any of these tags
+        (either kind left empty lets every paper through). A collection is a path ("Thesis/Chapter
+        2"); tags match ignoring case. The same rule selects what `import zotero` takes."""
+        found = {p.id for p in self.papers()}
+        if collections:
+            clauses = " OR ".join("c.value = ? OR substr(c.value, 1, ?) = ?" for _ in collections)
+            params = [
+                v
+                for path in collections
+                for v in (path.strip("/"), len(path.strip("/")) + 1, path.strip("/") + "/")
+            ]
+            rows = self._db.execute(
+                f"SELECT DISTINCT s.paper_id FROM sources s, json_each(s.collections) c WHERE {clauses}",
+                params,
+            )
+            found &= {r[0] for r in rows}
+        if tags:
+            marks = ",".join("?" * len(tags))
+            rows = self._db.execute(
+                "SELECT DISTINCT s.paper_id FROM sources s, json_each(s.tags) t"
+                f" WHERE lower(t.value) IN ({marks})",
+                [t.lower() for t in tags],
+            )
+            found &= {r[0] for r in rows}
+        return found
+
+    def label_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Every collection path and every tag, with how many papers carry it."""
+        counts: list[dict[str, int]] = []
+        for column in ("collections", "tags"):
+            rows = self._db.execute(
+                f"SELECT j.value AS v, count(DISTINCT s.paper_id) AS n FROM sources s,"
+                f" json_each(s.{column}) j GROUP BY j.value ORDER BY j.value"
+            )
+            counts.append({r["v"]: r["n"] for r in rows})
+        return counts[0], counts[1]
+
+    def citekeys(self) -> dict[str, str]:
+        """Every citekey given so far, by paper id."""
+        return {r[0]: r[1] for r in self._db.execute("SELECT paper_id, citekey FROM citekeys")}
+
+    def claim_citekey(self, paper_id: str, citekey: str) -> bool:
+        """Give a paper this citekey for good; False (nothing changed) when another paper has it."""
+        try:
+            self._db.execute(
+                "INSERT INTO citekeys (paper_id, citekey) VALUES (?, ?)"
+                " ON CONFLICT (paper_id) DO UPDATE SET citekey = excluded.citekey",
+                (paper_id, citekey),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
     # --- chunks -------------------------------------------------------------------------------
     def chunks(self, paper_id: str) -> list[StoredChunk]:
         """A paper's chunks in reading order."""
@@ -296,6 +418,13 @@ def _paper_from_row(row: sqlite3.Row) -> Paper:
 
 
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+
+
+def _link_from_row(row: sqlite3.Row) -> SourceLink:
+    values = {f.name: row[f.name] for f in fields(SourceLink)}
+    values["collections"] = tuple(json.loads(row["collections"]))
+    values["tags"] = tuple(json.loads(row["tags"]))
+    return SourceLink(**values)
 
 
 def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:

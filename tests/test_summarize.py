@@ -144,7 +144,10 @@ def test_the_cli_prints_json_and_markdown(tmp_path: Path, monkeypatch: pytest.Mo
         == "This is the one-sentence summary of RiverNet for flood forecasting from radar rainfall."
     )
     result = CliRunner().invoke(app, ["summarize", paper_id[:15], "--markdown"])
-    assert result.output.startswith("# RiverNet: Flood Forecasting from Radar Rainfall\n\n## Summary\n")
+    head, _, rest = result.output.partition("\n\n## Summary\n")
+    assert head.startswith("# RiverNet: Flood Forecasting from Radar Rainfall [@") and head.endswith("]")
+    key = head.rpartition("[@")[2][:-1]
+    assert f"[@{key}, p. " in rest and "(p. " not in rest  # page notes cite the paper, Pandoc's way
     result = CliRunner().invoke(app, ["summarize", "sha256:ffff"])
     assert (result.exit_code, result.output) == (
         1,

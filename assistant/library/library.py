@@ -26,7 +26,7 @@ from ingest.files import check_pdf_file
 from ingest.metadata import extract_metadata
 from ingest.pdf import read_pdf
 from ingest.types import Document, PaperMeta
-from models.catalog import Catalog
+from models.catalog import Catalog, SourceLink
 from models.embedder import Embedder
 from models.home import LibraryHome, sha256_of
 from models.ids import chunk_id, paper_of, vector_id
@@ -328,6 +328,12 @@ class Library:
         """Every complete paper, oldest first."""
         return self.catalog.papers("complete")
 
+    def papers_in(self, collections: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Paper]:
+        """The complete papers in any of these collections (or below one) with any of these tags,
+        oldest first (every paper when both are empty): the selection behind every such filter."""
+        ids = self.catalog.labelled(collections, tags)
+        return [p for p in self.papers() if p.id in ids]
+
     def get(self, ref: str) -> Paper:
         """The paper an id, id prefix, arXiv id or DOI names; NotFound or BadInput otherwise."""
         ref = ref.strip()
@@ -349,6 +355,20 @@ class Library:
     def chunks(self, paper_id: str) -> list[StoredChunk]:
         """A paper's chunks in reading order."""
         return self.catalog.chunks(paper_id)
+
+    def labels(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Every collection and every tag in the library, with how many papers carry it."""
+        return self.catalog.label_counts()
+
+    def sources(self, paper_id: str) -> list[SourceLink]:
+        """Where a paper was imported from (Zotero items, .bib entries), with collections and tags."""
+        return self.catalog.links_of(paper_id)
+
+    def labels_of(self, paper_id: str) -> tuple[list[str], list[str]]:
+        """A paper's collections and tags, from all its sources, sorted."""
+        sources = self.sources(paper_id)
+        collections = sorted({c for s in sources for c in s.collections})
+        return collections, sorted({t for s in sources for t in s.tags}, key=str.lower)
 
     def file_of(self, paper: Paper) -> Path | None:
         """The kept PDF of a paper, when there is one."""

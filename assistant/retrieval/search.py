@@ -23,11 +23,19 @@ class SearchFilter:
     paper_ids: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    collections: tuple[str, ...] = ()  # in any of these (or below one): "Thesis/Chapter 2"
+    tags: tuple[str, ...] = ()  # with any of these
 
     @property
     def empty(self) -> bool:
         """Whether the filter lets every paper through."""
-        return not self.paper_ids and self.year_from is None and self.year_to is None
+        return (
+            not self.paper_ids
+            and self.year_from is None
+            and self.year_to is None
+            and not self.collections
+            and not self.tags
+        )
 
 
 class Searcher:
@@ -103,6 +111,9 @@ class Searcher:
         papers = {p.id: p for p in self.library.papers()}
         if where.paper_ids:
             papers = {i: p for i, p in papers.items() if i in set(where.paper_ids)}
+        if where.collections or where.tags:
+            labelled = self.library.catalog.labelled(where.collections, where.tags)
+            papers = {i: p for i, p in papers.items() if i in labelled}
         if where.year_from is not None:
             papers = {i: p for i, p in papers.items() if p.year and p.year >= where.year_from}
         if where.year_to is not None:
@@ -150,7 +161,11 @@ class Searcher:
 
 
 def paper_filter(
-    ids: Sequence[str] = (), year_from: int | None = None, year_to: int | None = None
+    ids: Sequence[str] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+    collections: Sequence[str] = (),
+    tags: Sequence[str] = (),
 ) -> SearchFilter:
     """A SearchFilter from front-end arguments."""
-    return SearchFilter(tuple(ids), year_from, year_to)
+    return SearchFilter(tuple(ids), year_from, year_to, tuple(collections), tuple(tags))

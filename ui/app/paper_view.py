@@ -49,7 +49,18 @@ def _details(assistant: Assistant, paper: Paper) -> None:
         "source": paper.source,
         "added": paper.added_at,
     }
+    sources = state.attempt(lambda: assistant.library.sources(paper.id)) or []
+    collections, tags = state.attempt(lambda: assistant.library.labels_of(paper.id)) or ([], [])
+    keys = state.attempt(lambda: assistant.bibliography.citekeys([paper])) or {}
+    facts |= {
+        "citekey": keys.get(paper.id, ""),
+        "collections": "; ".join(collections),
+        "tags": ", ".join(tags),
+        "other files": " ".join(s.file for s in sources if s.role == "file"),
+    }
     st.markdown("  \n".join(f"**{k}:** {md_escape(v)}" for k, v in facts.items() if v))
+    for link in dict.fromkeys(s.link for s in sources if s.link):
+        st.markdown(f"**Zotero:** [{md_escape(link)}]({link})")
     if paper.abstract:
         st.markdown(f"> {md_escape(paper.abstract)}")
     chunks = state.attempt(lambda: assistant.library.chunks(paper.id)) or []

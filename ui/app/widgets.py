@@ -94,3 +94,21 @@ def citation_list(citations: Sequence[Citation], prefix: str, open_key: str) -> 
         if opened:
             caption = f"{citation.title}, page {citation.page}"
             show_page(citation.paper_id, citation.page, citation.quote, caption)
+
+
+def label_filters(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Collection and tag pickers (drawn only when imported papers carry some): what was chosen."""
+    collections, tags = state.attempt(state.assistant().library.labels) or ({}, {})
+    if not collections and not tags:
+        return (), ()
+    left, right = st.columns(2)
+    chosen_collections = left.multiselect(
+        "Collections",
+        list(collections),
+        format_func=lambda c: f"{c} ({collections[c]})",
+        key=f"{key}_collections",
+    )
+    chosen_tags = right.multiselect(
+        "Tags", list(tags), format_func=lambda t: f"{t} ({tags[t]})", key=f"{key}_tags"
+    )
+    return tuple(chosen_collections), tuple(chosen_tags)

@@ -3,7 +3,17 @@
 Importing the command modules registers their commands on the group.
 """
 
-from ui.cli import admin, compare, digest, evaluate, library, search, serve, summarize  # noqa: F401
+from ui.cli import (  # noqa: F401
+    admin,
+    compare,
+    digest,
+    evaluate,
+    library,
+    references,
+    search,
+    serve,
+    summarize,
+)
 from ui.cli.group import app, main
 
 __all__ = ["app", "main"]

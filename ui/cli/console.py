@@ -39,6 +39,20 @@ err = Console(stderr=True, highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 PaperRef = Annotated[str, typer.Argument(help="Paper id, id prefix, arXiv id or DOI.")]
+CollectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--collection",
+        help='Only papers in this collection (a path: "Thesis/Chapter 2"; subcollections too); '
+        "repeatable: in any of them.",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None, typer.Option("--tag", help="Only papers with this tag; repeatable: with any of them.")
+]
+BibOpt = Annotated[
+    Path | None, typer.Option("--bib", help="Also write the works cited as BibTeX to this .bib file.")
+]
 LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Language of the prose: en or zh.")]
 
 
@@ -71,6 +85,14 @@ def opened(home: Path | None = None) -> Iterator[Assistant]:
         yield assistant
     finally:
         assistant.close()
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a file the user asked for; BadInput (one line) when it cannot be written."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def batch(

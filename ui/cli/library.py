@@ -111,9 +111,20 @@ def show(
     with opened() as assistant:
         record = assistant.library.get(paper)
         chunks = assistant.library.chunks(record.id)
+        sources = assistant.library.sources(record.id)
+        collections, tags = assistant.library.labels_of(record.id)
+        citekey = assistant.bibliography.citekeys([record])[record.id]
     sections = list(dict.fromkeys(c.section for c in chunks if c.section))
+    links = [s.link for s in sources if s.link]
     if as_json:
-        print_json(paper_json(record) | {"chunks": len(chunks), "sections": sections})
+        imported = [
+            {"kind": s.kind, "key": s.key, "role": s.role, "link": s.link, "file": s.file} for s in sources
+        ]
+        print_json(
+            paper_json(record)
+            | {"chunks": len(chunks), "sections": sections, "citekey": citekey}
+            | {"collections": collections, "tags": tags, "sources": imported}
+        )
         return
     out.print(f"[bold]{escape(record.title)}[/bold]")
     for label, value in (
@@ -129,6 +140,11 @@ def show(
         ("source", record.source),
         ("added", record.added_at),
         ("chunks", len(chunks)),
+        ("citekey", citekey),
+        ("collections", "; ".join(collections)),
+        ("tags", ", ".join(tags)),
+        ("zotero", " ".join(links)),
+        ("other files", " ".join(s.file for s in sources if s.role == "file")),
     ):
         if value:
             out.print(f"[dim]{label:>12}[/dim]  {escape(str(value))}")

@@ -10,15 +10,20 @@ import typer
 
 from assistant.retrieval.search import paper_filter
 from ui.cli.console import (
+    BibOpt,
+    CollectionOpt,
     JsonFlag,
+    TagOpt,
     batch,
     err,
     fail,
     opened,
+    out,
     print_json,
     read_jsonl,
     render_answer,
     render_hits,
+    write_file,
 )
 from ui.cli.group import app
 
@@ -35,6 +40,8 @@ def search(
     paper: PaperOpt = None,
     year_from: Annotated[int | None, typer.Option(help="Only papers from this year on.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Only papers up to this year.")] = None,
+    collection: CollectionOpt = None,
+    tag: TagOpt = None,
     queries: Annotated[
         Path | None,
         typer.Option(
@@ -59,13 +66,14 @@ def search(
       paperlamp search "contrastive loss temperature"
       paperlamp search "dropout" -k 5 --year-from 2020 --json
       paperlamp search "which loss handles class imbalance" --rerank
+      paperlamp search "attention" --collection "Thesis/Chapter 2" --tag unread
       paperlamp search --queries queries.jsonl > hits.jsonl
     """
     if (query is None) == (queries is None):
         fail("give a QUERY or --queries FILE (one of them)", 2)
     with opened() as assistant:
         ids = [assistant.library.get(p).id for p in paper or []]
-        where = paper_filter(ids, year_from, year_to)
+        where = paper_filter(ids, year_from, year_to, collection or (), tag or ())
         if queries is not None:
             batch(
                 read_jsonl(queries, "query"),
@@ -89,6 +97,12 @@ def search(
 def ask(
     question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     paper: PaperOpt = None,
+    collection: CollectionOpt = None,
+    tag: TagOpt = None,
+    bib: BibOpt = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print Markdown citing [@citekey, p. N] (Pandoc, Quarto).")
+    ] = False,
     questions: Annotated[
         Path | None,
         typer.Option(
@@ -106,13 +120,16 @@ def ask(
     Examples:
       paperlamp ask "What loss does the U-Net paper use?"
       paperlamp ask "Which dataset is used?" --paper arxiv:1505.04597v1 --json
+      paperlamp ask "What limits the method?" --collection Thesis --markdown --bib refs.bib
       paperlamp ask --questions questions.jsonl > answers.jsonl
     """
     if (question is None) == (questions is None):
         fail("give a QUESTION or --questions FILE (one of them)", 2)
+    if as_json and markdown:
+        fail("give --json or --markdown, not both", 2)
     with opened() as assistant:
         ids = [assistant.library.get(p).id for p in paper or []]
-        where = paper_filter(ids)
+        where = paper_filter(ids, collections=collection or (), tags=tag or ())
         if questions is not None:
             batch(
                 read_jsonl(questions, "question"),
@@ -122,7 +139,16 @@ def ask(
             return
         with err.status("reading the evidence…") if err.is_terminal else nullcontext():
             answer = assistant.asker.ask(question or "", where)
+        cited, keys = assistant.bibliography.cited(answer.citations)
+        if bib is not None:
+            write_file(bib, assistant.bibliography.bibtex(cited))
+        text = assistant.bibliography.answer_markdown(answer) if markdown else ""
     if as_json:
-        print_json(answer.to_json())
+        data = answer.to_json()
+        for citation in data["citations"]:
+            citation["citekey"] = keys.get(citation["paper_id"], "")
+        print_json(data)
+    elif markdown:
+        out.print(text, end="", markup=False)
     else:
         render_answer(answer)

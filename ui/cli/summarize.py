@@ -8,7 +8,20 @@ import typer
 from rich.markdown import Markdown
 
 from assistant.digests.render import summary_markdown
-from ui.cli.console import JsonFlag, LangOpt, PaperRef, err, fail, opened, out, print_json, progress_bar
+from assistant.library.bibliography import pandoc_pages
+from ui.cli.console import (
+    BibOpt,
+    JsonFlag,
+    LangOpt,
+    PaperRef,
+    err,
+    fail,
+    opened,
+    out,
+    print_json,
+    progress_bar,
+    write_file,
+)
 from ui.cli.group import app
 
 
@@ -21,6 +34,7 @@ def summarize(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Write the summary again even if one is kept.")
     ] = False,
+    bib: BibOpt = None,
 ) -> None:
     """Summarize a library paper from its full text, with page references for every field.
 
@@ -31,6 +45,7 @@ def summarize(
     Examples:
       paperlamp summarize arxiv:1505.04597v1
       paperlamp summarize sha256:3177f8b7 --lang zh --markdown
+      paperlamp summarize arxiv:1706.03762 --markdown --bib refs.bib
     """
     if as_json and markdown:
         fail("give --json or --markdown, not both", 2)
@@ -45,12 +60,18 @@ def summarize(
             with progress_bar("summarizing") as progress:
                 kept = assistant.summaries.write(record, chosen, progress)
         summary = kept.summary
+        citekey = assistant.bibliography.citekeys([record])[record.id]
+        if bib is not None:
+            write_file(bib, assistant.bibliography.bibtex([record]))
     if as_json:
         print_json(summary.to_json())
         return
-    title = f"# {summary.title}" + (f"\n\n{summary.title_translated}" if summary.title_translated else "")
+    cite = f" [@{citekey}]" if markdown else ""
+    title = f"# {summary.title}{cite}" + (
+        f"\n\n{summary.title_translated}" if summary.title_translated else ""
+    )
     text = "\n".join([title, "", *summary_markdown(summary)])
-    if markdown:
-        out.print(text, markup=False, highlight=False)
+    if markdown:  # page notes cite the paper, so the summary pastes into a Pandoc manuscript
+        out.print(pandoc_pages(text, citekey), markup=False, highlight=False)
     else:
         out.print(Markdown(text.replace("<sub>", "").replace("</sub>", "")))

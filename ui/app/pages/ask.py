@@ -7,7 +7,7 @@ import streamlit as st
 from assistant.domain import Answer
 from assistant.retrieval.search import SearchFilter
 from ui.app import state
-from ui.app.widgets import citation_list, hit_card, md_escape, paper_label
+from ui.app.widgets import citation_list, hit_card, label_filters, md_escape, paper_label
 
 st.title("Ask")
 assistant = state.assistant()
@@ -29,6 +29,24 @@ def show_answer(answer: Answer, index: int) -> None:
     if answer.model == "extractive":
         st.caption("Quoted from the passages (the model's own wording was not supported by them).")
     citation_list(answer.citations, f"a{index}", "ask_open")
+    bibliography = assistant.bibliography
+    cited = state.attempt(lambda: bibliography.cited(answer.citations))
+    if cited is not None:
+        md_col, bib_col = st.columns(2)
+        md_col.download_button(
+            "Markdown with [@citekey, p. N]",
+            bibliography.answer_markdown(answer),
+            file_name="answer.md",
+            mime="text/markdown",
+            key=f"ask_md_{index}",
+        )
+        bib_col.download_button(
+            "BibTeX of the works cited",
+            bibliography.bibtex(cited[0]),
+            file_name="refs.bib",
+            mime="application/x-bibtex",
+            key=f"ask_bib_{index}",
+        )
 
 
 scope = st.multiselect(
@@ -38,6 +56,7 @@ scope = st.multiselect(
     placeholder="The whole library",
     key="ask_scope",
 )
+collections, tags = label_filters("ask")
 if not papers:
     st.info("The library is empty: add PDFs on the Library page first.")
 if history:
@@ -56,7 +75,11 @@ if question is not None and question.strip():
         st.markdown(md_escape(asked))
     with st.chat_message("assistant"):
         with st.spinner("Reading the evidence…"), state.exclusive():
-            answer = state.attempt(lambda: assistant.history.ask(asked, SearchFilter(paper_ids=tuple(scope))))
+            answer = state.attempt(
+                lambda: assistant.history.ask(
+                    asked, SearchFilter(paper_ids=tuple(scope), collections=collections, tags=tags)
+                )
+            )
         if answer is not None:
             history.append(answer)
             show_answer(answer, len(history) - 1)

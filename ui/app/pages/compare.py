@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from assistant.answers.compare import DEFAULT_ASPECTS, Comparison, to_csv, to_markdown
+from assistant.library.bibliography import pandoc_cells
 from ui.app import jobs, state
-from ui.app.widgets import citation_list, md_escape, paper_label, plural
+from ui.app.widgets import citation_list, label_filters, md_escape, paper_label, plural
 
 st.title("Compare")
 st.caption(
@@ -21,6 +24,10 @@ by_id = {p.id: p for p in papers}
 def _start() -> None:
     ss = st.session_state
     chosen = [pid for pid in ss.get("compare_papers", []) if pid in by_id]
+    collections, tags = ss.get("compare_collections", []), ss.get("compare_tags", [])
+    if collections or tags:
+        picked = state.attempt(lambda: assistant.library.papers_in(collections, tags)) or []
+        chosen = list(dict.fromkeys([*chosen, *(p.id for p in picked)]))
     extra = [a.strip() for a in ss.get("compare_other", "").split(",") if a.strip()]
     aspects = [*ss.get("compare_aspects", []), *extra]
     comparer = assistant.comparer
@@ -45,11 +52,15 @@ def _matrix(comparison: Comparison) -> None:
         ],
         hide_index=True,
     )
-    md_col, csv_col = st.columns(2)
+    keys = state.attempt(lambda: assistant.bibliography.citekeys(comparison.papers)) or {}
+    cited = replace(comparison, cells=pandoc_cells(comparison.cells, keys))
+    md_col, csv_col, bib_col = st.columns(3)
     md_col.download_button(
-        "Download Markdown", to_markdown(comparison), file_name="comparison.md", mime="text/markdown"
+        "Download Markdown", to_markdown(cited), file_name="comparison.md", mime="text/markdown"
     )
     csv_col.download_button("Download CSV", to_csv(comparison), file_name="comparison.csv", mime="text/csv")
+    bibtex = state.attempt(lambda: assistant.bibliography.bibtex(list(comparison.papers))) or ""
+    bib_col.download_button("Download BibTeX", bibtex, file_name="refs.bib", mime="application/x-bibtex")
     st.subheader("Cells and their citations")
     for aspect in comparison.aspects:
         st.markdown(f"#### {md_escape(aspect)}")
@@ -78,6 +89,7 @@ else:
             placeholder="Choose two or more papers",
             key="compare_papers",
         )
+        label_filters("compare")
         st.multiselect("Aspects", list(DEFAULT_ASPECTS), default=list(DEFAULT_ASPECTS), key="compare_aspects")
         st.text_input("Other aspects", placeholder="comma-separated, e.g. cost, code", key="compare_other")
         st.form_submit_button("Compare", type="primary", on_click=_start)

@@ -12,7 +12,7 @@ from assistant.errors import REPORTED, message
 from ui.app import jobs, state
 from ui.app.paper_view import show_paper
 from ui.app.uploads import start_adding
-from ui.app.widgets import paper_label, plural
+from ui.app.widgets import label_filters, paper_label, plural
 
 st.title("Library")
 assistant = state.assistant()
@@ -116,7 +116,13 @@ st.subheader(f"Papers ({len(papers)})")
 needle = st.text_input(
     "Filter", placeholder="Words from the title, authors, source or year", key="library_filter"
 )
-shown = [p for p in papers if _matches(p, needle)]
+collections, tags = label_filters("library")
+if collections or tags:
+    selected = {p.id for p in state.attempt(lambda: assistant.library.papers_in(collections, tags)) or []}
+    papers_shown = [p for p in papers if p.id in selected]
+else:
+    papers_shown = papers
+shown = [p for p in papers_shown if _matches(p, needle)]
 st.dataframe(
     [
         {
@@ -132,6 +138,14 @@ st.dataframe(
     hide_index=True,
     column_config={"year": st.column_config.NumberColumn(format="%d")},
 )
+if shown:
+    bibtex = state.attempt(lambda: assistant.bibliography.bibtex(shown)) or ""
+    st.download_button(
+        f"BibTeX of these {plural(len(shown), 'paper')}",
+        bibtex,
+        file_name="library.bib",
+        mime="application/x-bibtex",
+    )
 if not papers:
     st.info("No papers yet: add PDFs or arXiv ids above.")
 

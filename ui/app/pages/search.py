@@ -1,4 +1,4 @@
-"""Search: a query, filters by paper and year, the passages found with the query's words marked."""
+"""Search: a query, filters by paper, year, collection and tag; the passages found, query words marked."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 from assistant.retrieval.search import SearchFilter
 from ui.app import state
-from ui.app.widgets import hit_card, md_escape, paper_label, plural
+from ui.app.widgets import hit_card, label_filters, md_escape, paper_label, plural
 
 st.title("Search")
 assistant = state.assistant()
@@ -19,6 +19,7 @@ with st.form("search_form", border=False):
     chosen = st.multiselect(
         "Papers", list(by_id), format_func=lambda pid: paper_label(by_id[pid]), placeholder="All papers"
     )
+    collections, tags = label_filters("search")
     span = st.slider("Years", years[0], years[-1], (years[0], years[-1])) if len(years) > 1 else (None, None)
     k = st.slider("Passages", 1, 50, 10)
     rerank = st.checkbox(
@@ -35,6 +36,8 @@ if submitted:
         # Papers without a year pass only while the year range is left wide open.
         year_from=low if low is not None and low > years[0] else None,
         year_to=high if high is not None and high < years[-1] else None,
+        collections=collections,
+        tags=tags,
     )
     hits = state.attempt(lambda: assistant.searcher.search(query, k, where, rerank=rerank))
     st.session_state["search_results"] = (query, hits) if hits is not None else None
