@@ -36,6 +36,7 @@ OWNERS: dict[str, set[str]] = {
         "models/store.py",
         "assistant/retrieval/rerank.py",
         "assistant/answers/grounding.py",
+        "assistant/digests/ranking.py",
     },
     "typer": {"ui/cli/"},
     "rich": {"ui/cli/"},
