@@ -19,7 +19,7 @@ from ingest.arxiv_client import build_query
 from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
-from tests.test_digest import DAY, QUERY, SINCE, built, paper_pdf, pdf_requests, reply
+from tests.test_digest import DAY, QUERY, REQUEST, SINCE, built, paper_pdf, pdf_requests, reply
 from ui.cli import app
 
 # Five library papers on cell segmentation in microscopy, one on protein folding.
@@ -204,6 +204,17 @@ def test_a_paper_digested_under_another_topic_is_listed_once(replay: ArxivReplay
     ]
     assert (digest.new, digest.entries, generator.prompts) == (0, (), [])
     assert pdf_requests(replay) == ["/pdf/2401.00001v1", "/pdf/2401.00002v1"]
+
+
+def test_a_paper_already_in_the_library_is_listed_not_digested(replay: ArxivReplay, tmp_path: Path) -> None:
+    held = ("2401.00007", "Microscopy cell tracking", "Tracking cells across frames.")
+    replay.on_query(replay.feed([feed_entry(*held), feed_entry(*FEED[3])]), search_query=QUERY)
+    replay.on_pdf("2401.00004v1", paper_pdf(tmp_path, 4))
+    assistant = built(ScriptedGenerator(reply))
+    stock_library(assistant, tmp_path)
+    digest = assistant.digester.run(REQUEST, DAY, tmp_path / "out")
+    assert [(x.arxiv_id, x.reason) for x in digest.also_in] == [("2401.00007", "already in your library")]
+    assert [e.arxiv_id for e in digest.entries] == ["2401.00004"]
 
 
 def test_the_whole_window_is_fetched_page_by_page(

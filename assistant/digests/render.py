@@ -48,7 +48,7 @@ _LABELS = {
         "abstract_only": "abstract only",
         "why": "Why this paper",
         "also_new": "Also new",
-        "also_in": "Already digested under another topic",
+        "also_in": "Digested under another topic, or in your library",
         "excluded": "Filtered out",
     },
     "zh": {
@@ -79,7 +79,7 @@ _LABELS = {
         "abstract_only": "仅依据摘要",
         "why": "推荐理由",
         "also_new": "其他新论文",
-        "also_in": "已在其他主题中整理",
+        "also_in": "已在其他主题中整理或已在文献库中",
         "excluded": "已被关键词过滤",
     },
 }

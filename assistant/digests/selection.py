@@ -2,13 +2,14 @@
 
 Every paper the window holds ends up in exactly one place: digested before for this topic (left
 out, it is in that day's post), digested under another topic (listed once: "also in <topic>,
-<day>"), filtered out by `--include`/`--exclude` (listed with the reason), picked for a full
-digest (the best `--max` by the ranking), or listed as "also new" with its score. Nothing is
-dropped silently.
+<day>"), already in the library (listed so), filtered out by `--include`/`--exclude` (listed with
+the reason), picked for a full digest (the best `--max` by the ranking), or listed as "also new"
+with its score. Nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -34,7 +35,9 @@ from assistant.digests.ranking import (
 )
 from assistant.errors import BadInput
 from assistant.library.library import Library
-from ingest.arxiv_client import ArxivEntry
+from ingest.arxiv_client import ArxivEntry, parse_arxiv_id
+from ingest.errors import InvalidRequest
+from ingest.text import words
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Selector:
         elsewhere: dict[str, tuple[str, dict[str, Any]]] = {}
         for other in other_topics(state):
             elsewhere |= {a: (other.topic, p) for a, p in other.papers.items() if a not in elsewhere}
+        held = _library_keys(self.library)
         fresh: list[tuple[ArxivEntry, Status]] = []
         also_in: list[Listed] = []
         excluded: list[Listed] = []
@@ -94,6 +98,8 @@ class Selector:
             topic, seen = elsewhere.get(entry.arxiv_id, ("", None))
             if seen is not None and int(seen["version"]) >= entry.version:
                 also_in.append(Listed.of(entry, reason=f"also in {topic}, {seen['day']}"))
+            elif entry.arxiv_id in held or _title_key(entry.title) in held:
+                also_in.append(Listed.of(entry, reason="already in your library"))
             elif reason := keywords.reason_to_exclude(entry.title, entry.abstract):
                 excluded.append(Listed.of(entry, reason=reason))
             else:
@@ -120,3 +126,19 @@ class Selector:
         profile = build_profile(papers, embedder)
         texts = [paper_text(e.title, e.abstract) for e in entries]
         return rank, self.ranker.score(texts, profile, embedder)
+
+
+def _library_keys(library: Library) -> set[str]:
+    """The bare arXiv ids and title keys of the papers the researcher added (a digest's own are
+    in its history already)."""
+    keys: set[str] = set()
+    for paper in profile_papers(library):
+        keys.add(_title_key(paper.title))
+        # Not from arXiv, or an id its PDF printed badly: the title still matches.
+        with contextlib.suppress(InvalidRequest):
+            keys.add(parse_arxiv_id(paper.arxiv_id)[0])
+    return keys - {""}
+
+
+def _title_key(title: str) -> str:
+    return " ".join(words(title.lower()))
