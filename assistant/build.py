@@ -177,6 +177,7 @@ def build_assistant(
             Selector(library, LibraryRanker(settings.digest.top_k, settings.digest.recency_half_life_days)),
             max_candidates=settings.digest.max_candidates,
             figure_links=settings.digest.figure_links,
+            post_url=settings.digest.post_url,
         ),
         history=History(home, library, asker),
         figures=Figures(library, home),

@@ -169,10 +169,11 @@ class DigestSettings(_Section):
         '"post-asset-folder" relative to a Hexo post asset folder (post_asset_folder: true), or a '
         'URL prefix the figure folders are published under, e.g. "/images/digests".',
     )
-    site_url: str = Field(
+    post_url: str = Field(
         "",
-        description="The blog's address, for the feed's links to each day's post (empty: links to "
-        "the post's file beside the feed).",
+        description="Where the feed and index link each day's post, as a template with {year}, "
+        '{month}, {day} and {name}, e.g. "https://blog.example/{year}/{month}/{day}/{name}/" '
+        "(Hexo's default permalink); empty links the post's Markdown file.",
     )
 
 

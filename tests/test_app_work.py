@@ -158,7 +158,8 @@ def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
     steps = [m for m in _texts(at, "markdown") if m.startswith("- ✓")]
     title = md_escape(GRIDNET.format(n=1))
     stages = ["✓ 1/2 fetch", "✓ 1/2 read", "✓ 1/2 figures", "… 1/2 generation"]
-    assert steps == ["\n".join(f"- {stage}: {title}" for stage in stages)]
+    window = "- ✓ asking arXiv for the window\n- ✓ ranking 2 papers\n"
+    assert steps == [window + "\n".join(f"- {stage}: {title}" for stage in stages)]
     assert any(0 < cast(Any, b).value < 100 for b in at.get("progress"))
 
     generator.gate.set()

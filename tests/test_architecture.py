@@ -38,6 +38,7 @@ OWNERS: dict[str, set[str]] = {
         "assistant/answers/grounding.py",
         "assistant/digests/ranking.py",
     },
+    "feedgen": {"assistant/digests/feeds.py"},
     "typer": {"ui/cli/"},
     "rich": {"ui/cli/"},
     "streamlit": {"ui/app/"},

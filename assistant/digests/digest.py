@@ -23,6 +23,7 @@ from assistant.digests.entries import (
     FigureRef,
     make_entry,
 )
+from assistant.digests.feeds import write_feed, write_index
 from assistant.digests.filters import KeywordFilter
 from assistant.digests.render import write_digest
 from assistant.digests.selection import Pick, Selector
@@ -53,6 +54,7 @@ class Digester:
         *,
         max_candidates: int = 2000,
         figure_links: str = "",
+        post_url: str = "",
     ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
@@ -60,13 +62,20 @@ class Digester:
         self.selector = selector
         self.max_candidates = max_candidates
         self.figure_links = figure_links
+        self.post_url = post_url
 
     def post(
         self, request: DigestRequest, day: date, out_dir: Path, progress: Progress = no_progress
     ) -> Digest:
-        """Run the digest and, when it found new papers, write its post (Markdown and JSON) into out_dir."""
+        """Run the digest and, when it found new papers, write its post (Markdown and JSON) into
+        out_dir, and the topic's feed and the index page of past days beside it."""
         result = self.run(request, day, out_dir, progress)
-        return write_digest(result, out_dir, self.figure_links) if result.new else result
+        if not result.new:
+            return result
+        written = write_digest(result, out_dir, self.figure_links)
+        write_feed(out_dir, request, self.post_url)
+        write_index(out_dir, self.post_url)
+        return written
 
     def run(
         self, request: DigestRequest, day: date, out_dir: Path, progress: Progress = no_progress

@@ -96,11 +96,15 @@ class LibraryRanker:
         """One Scored per text, in the texts' order."""
         if not texts or not len(profile):
             return [Scored(0.0, ()) for _ in texts]
-        cosines = _unit(embedder.embed(list(texts))) @ profile.vectors.T
+        return self.score_vectors(_unit(embedder.embed(list(texts))), profile)
+
+    def score_vectors(self, vectors: np.ndarray, profile: Profile) -> list[Scored]:
+        """One Scored per unit vector (texts embedded already), in their order."""
+        cosines = vectors @ profile.vectors.T
         weighted = cosines * self._recency(profile.papers)
         k = min(self.top_k, len(profile))
         order = np.argsort(-weighted, axis=1)
-        return [self._scored(cosines[i], weighted[i], order[i], k, profile) for i in range(len(texts))]
+        return [self._scored(cosines[i], weighted[i], order[i], k, profile) for i in range(len(vectors))]
 
     def _scored(
         self, cos: np.ndarray, weighted: np.ndarray, order: np.ndarray, k: int, profile: Profile
