@@ -152,7 +152,7 @@ class DigestSettings(_Section):
         2000, description="Most papers of a window fetched and ranked (the newest first).", ge=1
     )
     top_k: int = Field(
-        2,
+        3,
         description="A paper's library score is the mean of its top_k cosines to library papers "
         "(bench/digest_ranking.py measured 1, 2, 3, 5 and the library's centroid).",
         ge=1,

@@ -89,7 +89,7 @@ class LibraryRanker:
     """Scores texts against a profile: the mean of the top_k cosines, each weighted by how
     recently its paper was added (half-life in days; 0 weighs every paper alike)."""
 
-    top_k: int = 2
+    top_k: int = 3
     half_life_days: float = 0.0
 
     def score(self, texts: Sequence[str], profile: Profile, embedder: Embedder) -> list[Scored]:
