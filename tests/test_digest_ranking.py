@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,22 @@ def test_all_topics_log_a_line_each_and_exit_1_only_when_one_failed(
         lines[1],
     )
     assert lines[2] == "error: 1 of 2 topics failed: bad"
+
+
+def test_a_paper_listed_as_also_new_is_not_listed_again_the_next_day(
+    replay: ArxivReplay, tmp_path: Path
+) -> None:
+    serve_feed(replay, tmp_path, ["2401.00001"])
+    request = DigestRequest("Cells", "segmentation", ("cs.CV",), SINCE, DAY, 1)
+    first = built(ScriptedGenerator(reply)).digester.run(request, DAY, tmp_path / "out")
+    assert [x.arxiv_id for x in first.also_new] == ["2401.00002", "2401.00003", "2401.00004"]
+
+    next_day = date(2024, 1, 11)
+    query = build_query("segmentation", ["cs.CV"], SINCE, next_day)
+    fifth = feed_entry("2401.00005", "Fifth", "A fifth paper.", next_day)
+    replay.on_query(replay.feed([fifth] + [feed_entry(*e) for e in FEED]), search_query=query)
+    replay.on_pdf("2401.00005v1", paper_pdf(tmp_path, 5))
+    again = built(ScriptedGenerator(reply)).digester.run(
+        replace(request, until=next_day), next_day, tmp_path / "out"
+    )
+    assert ([e.arxiv_id for e in again.entries], again.also_new, again.also_in) == (["2401.00005"], (), ())
