@@ -273,3 +273,23 @@ def test_a_paper_listed_as_also_new_is_not_listed_again_the_next_day(
         replace(request, until=next_day), next_day, tmp_path / "out"
     )
     assert ([e.arxiv_id for e in again.entries], again.also_new, again.also_in) == (["2401.00005"], (), ())
+
+
+def test_a_later_run_the_same_day_adds_to_the_post_and_hides_nothing(
+    replay: ArxivReplay, tmp_path: Path
+) -> None:
+    serve_feed(replay, tmp_path, ["2401.00001"])
+    request = DigestRequest("Cells", "segmentation", ("cs.CV",), SINCE, DAY, 1)
+    out = tmp_path / "out"
+    built(ScriptedGenerator(reply)).digester.post(request, DAY, out)
+
+    replay.on_query(replay.feed([feed_entry("2401.00005", "Fifth", "A fifth paper.")]), search_query=QUERY)
+    later = built(ScriptedGenerator(reply)).digester.post(request, DAY, out)  # --max 1 is used up today
+    assert (later.new, [e.arxiv_id for e in later.entries]) == (0, ["2401.00001"])
+    listed = ["2401.00002", "2401.00003", "2401.00004", "2401.00005"]
+    assert [x.arxiv_id for x in later.also_new] == listed
+    text = (out / "2024-01-10-cells.md").read_text(encoding="utf-8")
+    assert [line.split("]")[0] for line in text.split("## Also new\n\n")[1].splitlines()[:4]] == [
+        "- [Bird Migration Routes", "- [Folding Proteins Faster", "- [Microscopy Cell Segmentation at Scale",
+        "- [Fifth",
+    ]  # fmt: skip

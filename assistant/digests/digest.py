@@ -67,11 +67,11 @@ class Digester:
     def post(
         self, request: DigestRequest, day: date, out_dir: Path, progress: Progress = no_progress
     ) -> Digest:
-        """Run the digest and, when it found new papers, write its post (Markdown and JSON) into
-        out_dir, and the topic's feed and the index page of past days beside it."""
+        """Run the digest and, when the window held anything new (digested or listed), write the
+        day's post (Markdown and JSON) into out_dir, and the topic's feed and index page beside it."""
         result = self.run(request, day, out_dir, progress)
-        if not result.new:
-            return result
+        if not (result.new or result.also_new or result.excluded or result.also_in):
+            return result  # nothing new at all: no post
         written = write_digest(result, out_dir, self.figure_links)
         write_feed(out_dir, request, self.post_url)
         write_index(out_dir, self.post_url)
@@ -103,8 +103,10 @@ class Digester:
             stage = _StageReport(progress, n * _PER_PAPER, total, f"{n + 1}/{len(chosen.picks)}")
             done = self._digest_one(pick, request, figures_root, out_dir, stage)
             state.save(done, day)
-        state.save_listed([*chosen.also_new, *chosen.excluded, *chosen.also_in], day)
+        lists = {"also_new": chosen.also_new, "excluded": chosen.excluded, "also_in": chosen.also_in}
+        state.save_listed(lists, day)
         progress("done", total, total)
+        # The day's post shows what every run of the day listed, so a later run never hides an earlier one's.
         return Digest(
             request,
             day,
@@ -112,9 +114,9 @@ class Digester:
             len(chosen.picks),
             tuple(warnings),
             rank=chosen.rank,
-            also_new=chosen.also_new,
-            excluded=chosen.excluded,
-            also_in=chosen.also_in,
+            also_new=state.listed_on(day, "also_new"),
+            excluded=state.listed_on(day, "excluded"),
+            also_in=state.listed_on(day, "also_in"),
         )
 
     def _digest_one(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,7 +99,7 @@ class DigestEntry:
 @dataclass(frozen=True)
 class Listed:
     """A new paper a post lists without digesting it, with why: ranked below --max ("also new"),
-    filtered out by --include/--exclude, or already digested under another topic."""
+    filtered out by --include/--exclude, digested under another topic or already in the library."""
 
     arxiv_id: str
     version: int
@@ -139,7 +139,7 @@ class Digest:
     rank: Rank = "newest"  # how this run ordered the candidates
     also_new: tuple[Listed, ...] = ()  # ranked below --max: listed, not digested
     excluded: tuple[Listed, ...] = ()  # filtered out by --include/--exclude, each with its reason
-    also_in: tuple[Listed, ...] = ()  # digested under another topic ("also in <topic>, <day>")
+    also_in: tuple[Listed, ...] = ()  # in another topic's post ("also in <topic>, <day>"), or the library
 
     @property
     def name(self) -> str:
@@ -179,11 +179,27 @@ class DigestState:
         }
         self._write()
 
-    def save_listed(self, listed: Sequence[Listed], day: date) -> None:
-        """Record the papers a post listed without digesting them."""
-        for item in listed:
-            self.listed[item.arxiv_id] = {"version": item.version, "day": day.isoformat()}
+    def save_listed(self, listed: Mapping[str, Sequence[Listed]], day: date) -> None:
+        """Record the papers a post lists without digesting them, by list ("also_new", ...)."""
+        for kind, items in listed.items():
+            for item in items:
+                record = {"version": item.version, "day": day.isoformat(), "kind": kind}
+                self.listed[item.arxiv_id] = record | {"item": item.to_json()}
         self._write()
+
+    def listed_on(self, day: date, kind: str) -> tuple[Listed, ...]:
+        """The papers of one list the day's post holds (every run of that day), less those
+        digested since; "also_new" best score first."""
+        items = [
+            Listed.from_json(r["item"])
+            for a, r in self.listed.items()
+            if r["day"] == day.isoformat()
+            and r.get("kind") == kind
+            and not self.digested(a, int(r["version"]))
+        ]
+        if kind == "also_new":
+            items.sort(key=lambda x: -(x.score if x.score is not None else float("-inf")))
+        return tuple(items)
 
     def _write(self) -> None:
         data = {"topic": self.topic, "papers": self.papers, "listed": self.listed}

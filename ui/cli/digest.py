@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from assistant.build import Assistant
-from assistant.digests.entries import Digest, DigestRequest
+from assistant.digests.entries import Digest, DigestRequest, Rank
 from assistant.digests.render import digest_json
 from assistant.digests.requests import requests_for, window
 from assistant.errors import REPORTED, message
@@ -26,9 +26,6 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         fail(f"--since {value!r} is not a date; write it like 2024-01-31", 2)
-
-
-Rank = Literal["library", "newest"]
 
 
 @app.command()
