@@ -102,7 +102,8 @@ def digest(
         )  # fmt: skip
         if not all_topics:
             with progress_bar(f"digest {requests[0].topic}") as progress:
-                _report(assistant.digester.post(requests[0], today, folder, progress), as_json)
+                result = assistant.digester.post(requests[0], today, folder, progress)
+            _report(result, as_json, assistant.digester.figure_links)
             return
         failed = [r.topic for r in requests if not _run_logged(assistant, r, today, folder, as_json)]
         if failed:
@@ -122,7 +123,7 @@ def _run_logged(
         line = f"{_stamp()} {escape(request.topic)}: [red]failed:[/red] {escape(message(exc))}"
         err.print(line, soft_wrap=True)  # one line per topic, for the log
         return False
-    _report(result, as_json, stamp=_stamp())
+    _report(result, as_json, assistant.digester.figure_links, stamp=_stamp())
     return True
 
 
@@ -130,10 +131,10 @@ def _stamp() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _report(result: Digest, as_json: bool, stamp: str = "") -> None:
+def _report(result: Digest, as_json: bool, figure_links: str, stamp: str = "") -> None:
     if as_json:
         print_json(
-            digest_json(result)
+            digest_json(result, figure_links)  # the same JSON as the post's twin
             | {"markdown": str(result.markdown_path or ""), "json": str(result.json_path or "")}
         )
     for warning in result.warnings:
