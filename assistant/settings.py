@@ -137,6 +137,44 @@ class ArxivSettings(_Section):
     delay_seconds: float = Field(3.0, description="Pause between arXiv requests (arXiv etiquette).")
     retries: int = Field(3, description="Retries for a failed arXiv request.", ge=0)
     timeout_seconds: float = Field(30.0, description="Per-request timeout.")
+    page_size: int = Field(
+        100,
+        description="Entries asked for per request when a digest pages through its window.",
+        ge=1,
+        le=2000,
+    )
+
+
+class DigestSettings(_Section):
+    """How digests rank a window's papers and link their figures."""
+
+    max_candidates: int = Field(
+        2000, description="Most papers of a window fetched and ranked (the newest first).", ge=1
+    )
+    top_k: int = Field(
+        3,
+        description="A paper's library score is the mean of its top_k cosines to library papers "
+        "(bench/digest_ranking.py measured 1, 2, 3, 5 and the library's centroid).",
+        ge=1,
+    )
+    recency_half_life_days: float = Field(
+        0.0,
+        description="Weigh library papers by how recently they were added (half-life in days); "
+        "0 weighs them alike.",
+        ge=0.0,
+    )
+    figure_links: str = Field(
+        "",
+        description='How a post links its figures: "" relative to the post\'s file (Markdown viewers), '
+        '"post-asset-folder" relative to a Hexo post asset folder (post_asset_folder: true), or a '
+        'URL prefix the figure folders are published under, e.g. "/images/digests".',
+    )
+    post_url: str = Field(
+        "",
+        description="Where the feed and index link each day's post, as a template with {year}, "
+        '{month}, {day} and {name}, e.g. "https://blog.example/{year}/{month}/{day}/{name}/" '
+        "(Hexo's default permalink); empty links the post's Markdown file.",
+    )
 
 
 class Topic(_Section):
@@ -147,6 +185,12 @@ class Topic(_Section):
     categories: list[str] = Field(default_factory=list)
     max_papers: int = Field(5, ge=1)
     lang: Lang = "en"
+    rank: Literal["library", "newest"] | None = Field(
+        None, description="Order of the window's papers; unset: library when it holds 5 papers."
+    )
+    like: list[str] = Field(default_factory=list, description="Library papers the ranking is scoped to.")
+    include: str = Field("", description="A regular expression title + abstract must match.")
+    exclude: str = Field("", description="A regular expression title + abstract must not match.")
 
 
 class StoreSettings(_Section):
@@ -192,6 +236,7 @@ class Settings(BaseSettings):
     arxiv: ArxivSettings = ArxivSettings()
     store: StoreSettings = StoreSettings()
     zotero: ZoteroSettings = ZoteroSettings()
+    digest: DigestSettings = DigestSettings()
     topics: list[Topic] = Field(default_factory=list, description="Followed arXiv topics.")
 
     @classmethod

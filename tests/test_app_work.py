@@ -29,6 +29,7 @@ from models.generator import Prompt
 from models.isolated import ChildProcessGenerator, ModelSpec
 from tests.arxiv_server import ArxivReplay, Reply
 from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.pdfmaker import make_paper_pdf
 from tests.test_app import ENZYME, SENSOR, open_page, stock
 from tests.test_digest import entry, paper_pdf, reply
 from ui.app import jobs, state
@@ -158,7 +159,8 @@ def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
     steps = [m for m in _texts(at, "markdown") if m.startswith("- ✓")]
     title = md_escape(GRIDNET.format(n=1))
     stages = ["✓ 1/2 fetch", "✓ 1/2 read", "✓ 1/2 figures", "… 1/2 generation"]
-    assert steps == ["\n".join(f"- {stage}: {title}" for stage in stages)]
+    window = "- ✓ asking arXiv for the window\n- ✓ ranking 2 papers\n"
+    assert steps == [window + "\n".join(f"- {stage}: {title}" for stage in stages)]
     assert any(0 < cast(Any, b).value < 100 for b in at.get("progress"))
 
     generator.gate.set()
@@ -182,6 +184,33 @@ def test_a_digest_runs_with_progress_per_paper_and_stage_then_shows_its_post(
     at.switch_page("pages/home.py").run()
     assert [m.value for m in at.metric] == ["2", str(app_lib.library.catalog.chunk_count()), "1", "0"]
     assert f"- {TODAY.isoformat()} · **segmentation** · 2 papers" in _texts(at, "markdown")
+
+
+def test_a_ranked_post_shows_why_each_paper_was_picked_and_what_else_is_new(
+    stocked: Assistant, replay: ArxivReplay, tmp_path: Path
+) -> None:
+    from assistant.digests.entries import DigestRequest
+
+    entries = [entry(n, published=f"{TODAY}T10:00:00Z") for n in (1, 2)]
+    replay.on_query(replay.feed(entries), search_query=build_query("segmentation", ["cs.CV"], TODAY, TODAY))
+    replay.on_pdf("2401.00001v1", paper_pdf(tmp_path, 1))  # the pick; the other is listed only
+    cells = [
+        make_paper_pdf(tmp_path / f"cells{n}.pdf", title=f"Cell segmentation {n}",
+                       abstract=f"Cell segmentation number {n} with grid encoders.")
+        for n in range(3)
+    ]  # fmt: skip
+    added = [r.status for r in stocked.library.add(cells)]  # five papers: the library ranks the window
+    assert (added, len(stocked.library.papers())) == (["added"] * 3, 5)
+    request = DigestRequest("Segmentation", "segmentation", ("cs.CV",), TODAY, TODAY, max_papers=1)
+    digest = stocked.digester.post(request, TODAY, stocked.home.digests)
+    assert digest.rank == "library" and len(digest.also_new) == 1
+
+    at = open_page("digest")
+    texts = _texts(at, "markdown")
+    assert any(f"*Why this paper: {digest.entries[0].reason}*" in t for t in texts)
+    also = digest.also_new[0]
+    assert any(t.startswith("## Also new") and also.title in t for t in texts)
+    assert any("ranked by your library" in c for c in _texts(at, "caption"))
 
 
 def test_a_digest_that_arxiv_refuses_is_a_readable_error(app_lib: Assistant, replay: ArxivReplay) -> None:

@@ -1,10 +1,12 @@
 """Topic digests: new arXiv papers fetched into the library, summarized from their full text, posted.
 
-A run searches arXiv for a topic's window, skips papers already digested for that topic (a newer
-version comes back marked "updated"), and takes each new paper through four stages: fetch (the
-PDF), read (into the library, metadata from the arXiv entry), figures (PNG crops) and generation
-(the per-paper summary). Each finished paper is saved to the topic's state file at once, so a run
-killed halfway resumes without fetching or generating again what it already has.
+A run fetches the topic's whole window from arXiv (paged, politely), sorts it with the Selector
+(ranked by the library or newest first, filtered by keywords, papers digested before skipped or,
+under another topic, listed once; a newer version comes back marked "updated"), and takes the best
+`--max` through four stages: fetch (the PDF), read (into the library, metadata from the arXiv
+entry), figures (PNG crops) and generation (the per-paper summary). Each finished paper is saved
+to the topic's state file at once, so a run killed halfway resumes without fetching or generating
+again what it already has.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from assistant.digests.entries import (
     DigestRequest,
     DigestState,
     FigureRef,
-    Status,
     make_entry,
 )
+from assistant.digests.feeds import write_feed, write_index
+from assistant.digests.filters import KeywordFilter
 from assistant.digests.render import write_digest
-from assistant.domain import Lang, Progress, no_progress
+from assistant.digests.selection import Pick, Selector
+from assistant.domain import Progress, no_progress
 from assistant.library.arxiv import ArxivFetcher, entry_code_urls
 from assistant.library.figures import crop_figures
 from assistant.summaries.summarize import Summarizer
@@ -41,67 +45,103 @@ _PER_PAPER = sum(w for _, w in STAGES)
 class Digester:
     """Fetches a topic's new arXiv papers into the library and writes their digest post."""
 
-    def __init__(self, fetcher: ArxivFetcher, summarizer: Summarizer, home: LibraryHome) -> None:
+    def __init__(
+        self,
+        fetcher: ArxivFetcher,
+        summarizer: Summarizer,
+        home: LibraryHome,
+        selector: Selector,
+        *,
+        max_candidates: int = 2000,
+        figure_links: str = "",
+        post_url: str = "",
+    ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
         self.home = home
+        self.selector = selector
+        self.max_candidates = max_candidates
+        self.figure_links = figure_links
+        self.post_url = post_url
 
     def post(
         self, request: DigestRequest, day: date, out_dir: Path, progress: Progress = no_progress
     ) -> Digest:
-        """Run the digest and, when it found new papers, write its post (Markdown and JSON) into out_dir."""
+        """Run the digest and, when the window held anything new (digested or listed), write the
+        day's post (Markdown and JSON) into out_dir, and the topic's feed and index page beside it."""
         result = self.run(request, day, out_dir, progress)
-        return write_digest(result, out_dir) if result.new else result
+        if not (result.new or result.also_new or result.excluded or result.also_in):
+            return result  # nothing new at all: no post
+        written = write_digest(result, out_dir, self.figure_links)
+        write_feed(out_dir, request, self.post_url)
+        write_index(out_dir, self.post_url)
+        return written
 
     def run(
         self, request: DigestRequest, day: date, out_dir: Path, progress: Progress = no_progress
     ) -> Digest:
-        """Digest the topic's new papers; the post holds every paper digested for it on `day`."""
-        state = DigestState.load(self.home.digests / ".state" / f"{request.slug}.json")
+        """Digest the topic's best new papers; the post holds every paper digested for it on `day`
+        and lists the window's other new papers with their scores or reasons."""
+        KeywordFilter.of(request.include, request.exclude)  # a bad pattern fails before arXiv is asked
+        state = DigestState.load(self.home.digests / ".state" / f"{request.slug}.json", request.topic)
+        progress("asking arXiv for the window", 0, 1)
         found = self.fetcher.client.search(
-            request.query, request.categories, request.since, request.until, request.max_papers
+            request.query, request.categories, request.since, request.until, self.max_candidates
         )
         warnings = [f"arXiv returned a partial list: {found.error}"] if found.error else []
-        todo: list[tuple[ArxivEntry, Status]] = []
-        for entry in found.entries:
-            seen = state.papers.get(entry.arxiv_id)
-            if seen is None or entry.version > int(seen["version"]):
-                todo.append((entry, "new" if seen is None else "updated"))
-        digest = Digest(request, day, (), 0, tuple(warnings))
-        figures_root = out_dir / digest.name
-        total = max(len(todo), 1) * _PER_PAPER
-        for n, (entry, status) in enumerate(todo):
-            stage = _StageReport(progress, n * _PER_PAPER, total, f"{n + 1}/{len(todo)}")
-            done = self._digest_one(entry, status, request.lang, figures_root, out_dir, stage)
+        if len(found) >= self.max_candidates:
+            warnings.append(
+                f"the window holds more than {self.max_candidates} papers; only the newest "
+                f"{self.max_candidates} were considered (narrow the query, categories or days)"
+            )
+        progress(f"ranking {len(found)} papers", 0, 1)
+        budget = request.max_papers - len(state.entries_of(day))
+        chosen = self.selector.select(request, found.entries, state, day, budget)
+        figures_root = out_dir / Digest(request, day, (), 0).name
+        total = max(len(chosen.picks), 1) * _PER_PAPER
+        for n, pick in enumerate(chosen.picks):
+            stage = _StageReport(progress, n * _PER_PAPER, total, f"{n + 1}/{len(chosen.picks)}")
+            done = self._digest_one(pick, request, figures_root, out_dir, stage)
             state.save(done, day)
+        lists = {"also_new": chosen.also_new, "excluded": chosen.excluded, "also_in": chosen.also_in}
+        state.save_listed(lists, day)
         progress("done", total, total)
-        return Digest(request, day, tuple(state.entries_of(day)), len(todo), tuple(warnings))
+        # The day's post shows what every run of the day listed, so a later run never hides an earlier one's.
+        return Digest(
+            request,
+            day,
+            tuple(state.entries_of(day)),
+            len(chosen.picks),
+            tuple(warnings),
+            rank=chosen.rank,
+            also_new=state.listed_on(day, "also_new"),
+            excluded=state.listed_on(day, "excluded"),
+            also_in=state.listed_on(day, "also_in"),
+        )
 
     def _digest_one(
-        self,
-        entry: ArxivEntry,
-        status: Status,
-        lang: Lang,
-        figures_root: Path,
-        out_dir: Path,
-        stage: _StageReport,
+        self, pick: Pick, request: DigestRequest, figures_root: Path, out_dir: Path, stage: _StageReport
     ) -> DigestEntry:
         """All four stages for one paper; an unreadable or missing PDF falls back to the abstract."""
+        entry, status, lang = pick.entry, pick.status, request.lang
         try:
-            paper, doc = self.fetcher.ingest(entry, stage)
+            paper, doc = self.fetcher.ingest(entry, stage, digest_topic=request.topic)
         except (SourceUnavailable, UnreadableInput) as exc:
             stage("generation", entry.title)
             summary = self.summarizer.summarize_abstract(
                 entry.canonical_id, entry.title, entry.abstract, lang, stage.fields
             )
             note = f"digested from the abstract only: {exc}"
-            return make_entry(entry, status, entry.canonical_id, (), _code_url(entry, ()), summary, (), note)
+            made = make_entry(entry, status, entry.canonical_id, (), _code_url(entry, ()), summary, (), note)
+            return pick.with_ranking(made)
         stage("figures", entry.title)
         figures = self._figures(paper, doc, figures_root / _safe(entry.arxiv_id), out_dir)
         stage("generation", entry.title)
         summary = self.summarizer.summarize(paper, lang, stage.fields)
         code = _code_url(entry, paper.code_urls)
-        return make_entry(entry, status, paper.id, paper.affiliations, code, summary, figures, "")
+        return pick.with_ranking(
+            make_entry(entry, status, paper.id, paper.affiliations, code, summary, figures, "")
+        )
 
     def _figures(
         self, paper: Paper, doc: Document | None, folder: Path, out_dir: Path

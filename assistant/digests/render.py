@@ -9,12 +9,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from assistant.digests.entries import Digest, DigestEntry, DigestRequest
+from assistant.digests.entries import Digest, DigestEntry, DigestRequest, Listed
 from assistant.errors import BadInput
 from assistant.summaries.fields import Field, PaperSummary, Points, page_note
 from ingest.text import has_chinese
 from models.home import write_text_atomically
 
+_LISTS = ("also_new", "excluded", "also_in")  # the listed papers' keys in the JSON
 _POST_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 FRONT_MATTER_KEYS = ("title", "date", "author", "categories", "tags", "description", "keywords", "cover")
 
@@ -45,6 +46,10 @@ _LABELS = {
         "translated_quote": "translated from the paper",
         "untranslated": "",
         "abstract_only": "abstract only",
+        "why": "Why this paper",
+        "also_new": "Also new",
+        "also_in": "Digested under another topic, or in your library",
+        "excluded": "Filtered out",
     },
     "zh": {
         "title": "Title",
@@ -72,24 +77,43 @@ _LABELS = {
         "translated_quote": "译自原文",
         "untranslated": "未翻译",
         "abstract_only": "仅依据摘要",
+        "why": "推荐理由",
+        "also_new": "其他新论文",
+        "also_in": "已在其他主题中整理或已在文献库中",
+        "excluded": "已被关键词过滤",
     },
 }
 
 
-def digest_json(digest: Digest) -> dict[str, Any]:
-    """The post's content as JSON: front matter, then each paper with its summary and figures."""
+def digest_json(digest: Digest, figure_links: str = "") -> dict[str, Any]:
+    """The post's content as JSON: front matter, then each paper with its summary and figures, then
+    the window's other new papers (also new, filtered out, already digested under another topic)."""
     return {
-        "front_matter": front_matter(digest),
+        "front_matter": front_matter(digest, figure_links),
         "topic": digest.request.topic,
         "day": digest.day.isoformat(),
         "lang": digest.request.lang,
         "new": digest.new,
         "warnings": list(digest.warnings),
+        "rank": digest.rank,
         "papers": [e.to_json() for e in digest.entries],
+        "also_new": [x.to_json() for x in digest.also_new],
+        "excluded": [x.to_json() for x in digest.excluded],
+        "also_in": [x.to_json() for x in digest.also_in],
     }
 
 
-def front_matter(digest: Digest) -> dict[str, Any]:
+def figure_link(path: str, figure_links: str = "") -> str:
+    """A figure's link in the post, from its path relative to the post's folder: unchanged (""),
+    relative to the post's Hexo asset folder ("post-asset-folder"), or under a URL prefix."""
+    if not path or not figure_links:
+        return path
+    if figure_links == "post-asset-folder":
+        return path.split("/", 1)[1] if "/" in path else path
+    return f"{figure_links.rstrip('/')}/{path}"
+
+
+def front_matter(digest: Digest, figure_links: str = "") -> dict[str, Any]:
     """Title, date, author, categories, tags, description, keywords and cover of the post."""
     request = digest.request
     keywords = list(dict.fromkeys(k for e in digest.entries for k in e.summary.keywords.items))
@@ -105,7 +129,7 @@ def front_matter(digest: Digest) -> dict[str, Any]:
         "description": f"{count} paper{'s' if count != 1 else ''} on {request.topic} from arXiv, "
         "summarized locally from the full text.",
         "keywords": keywords[:12],
-        "cover": covers[0] if covers else "",
+        "cover": figure_link(covers[0], figure_links) if covers else "",
     }
 
 
@@ -125,22 +149,46 @@ def _yaml(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(digest: Digest) -> str:
-    """The post: front matter, then each paper in the fixed order of fields."""
-    parts = [_yaml(front_matter(digest)), ""]
+def render_markdown(digest: Digest, figure_links: str = "") -> str:
+    """The post: front matter, each paper in the fixed order of fields, then the other new papers."""
+    parts = [_yaml(front_matter(digest, figure_links)), ""]
     if digest.warnings:
         parts += [f"> {w}" for w in digest.warnings] + [""]
     for n, entry in enumerate(digest.entries, start=1):
-        parts.append(paper_markdown(entry, n))
+        parts.append(paper_markdown(entry, n, figure_links))
+    parts += listed_markdown(digest)
     return "\n".join(parts).rstrip() + "\n"
 
 
-def paper_markdown(entry: DigestEntry, n: int) -> str:
+def listed_markdown(digest: Digest) -> list[str]:
+    """The window's papers not digested: also new (with scores), already digested under another
+    topic, and filtered out (with reasons)."""
+    t = _LABELS[digest.request.lang]
+    lines: list[str] = []
+    for key, items in (("also_new", digest.also_new), ("also_in", digest.also_in)):
+        if items:
+            lines += [f"## {t[key]}", ""] + [_listed(x) for x in items] + [""]
+    if digest.excluded:
+        lines += ["<details>", f"<summary>{t['excluded']} ({len(digest.excluded)})</summary>", ""]
+        lines += [_listed(x) for x in digest.excluded] + ["", "</details>", ""]
+    return lines
+
+
+def _listed(x: Listed) -> str:
+    authors = ", ".join(x.authors[:3]) + (" et al." if len(x.authors) > 3 else "")
+    score = f" · {x.score:.2f}" if x.score is not None else ""
+    reason = f" · {x.reason}" if x.reason else ""
+    return f"- [{x.title}]({x.paper_url}), {authors}{score}{reason}"
+
+
+def paper_markdown(entry: DigestEntry, n: int, figure_links: str = "") -> str:
     """One paper's section of the post."""
     s = entry.summary
     t = _LABELS[s.lang]
     badge = f" ({t['updated']}, v{entry.version})" if entry.status == "updated" else ""
     lines = [f"## {n}. {entry.title}{badge}", ""]
+    if entry.reason:
+        lines += [f"*{t['why']}: {entry.reason}*", ""]
     if entry.note:
         lines += [f"> {entry.note}", ""]
     lines.append(f"- **{t['title']}**: {entry.title}")
@@ -154,7 +202,8 @@ def paper_markdown(entry: DigestEntry, n: int) -> str:
         + (f"[{entry.code_url}]({entry.code_url})" if entry.code_url else "None"),
         "",
     ]
-    return "\n".join(lines + summary_markdown(s, level=3) + _figures(entry, t["figures"])) + "\n"
+    figures = _figures(entry, t["figures"], figure_links)
+    return "\n".join(lines + summary_markdown(s, level=3) + figures) + "\n"
 
 
 def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
@@ -201,22 +250,23 @@ def _note(p: Points, t: dict[str, str]) -> str:
     return f"<sub>{note}</sub>" if note else ""
 
 
-def _figures(entry: DigestEntry, label: str) -> list[str]:
+def _figures(entry: DigestEntry, label: str, figure_links: str) -> list[str]:
     if not entry.figures:
         return []
     lines = ["<details>", f"<summary>{label}</summary>", ""]
     for f in entry.figures:
         caption = " ".join(f.caption.split())
-        lines += [f"![{f.label}]({f.path})", "", f"*{caption}* (p. {f.page})", ""]
+        lines += [f"![{f.label}]({figure_link(f.path, figure_links)})", "", f"*{caption}* (p. {f.page})", ""]
     return [*lines, "</details>", ""]
 
 
-def write_digest(digest: Digest, out_dir: Path) -> Digest:
+def write_digest(digest: Digest, out_dir: Path, figure_links: str = "") -> Digest:
     """Write the post and its JSON (atomically) into out_dir; return the digest with their paths."""
     markdown = out_dir / f"{digest.name}.md"
     data = out_dir / f"{digest.name}.json"
-    write_text_atomically(data, json.dumps(digest_json(digest), ensure_ascii=False, indent=1) + "\n")
-    write_text_atomically(markdown, render_markdown(digest))
+    text = json.dumps(digest_json(digest, figure_links), ensure_ascii=False, indent=1)
+    write_text_atomically(data, text + "\n")
+    write_text_atomically(markdown, render_markdown(digest, figure_links))
     return replace(digest, markdown_path=markdown, json_path=data)
 
 
@@ -227,6 +277,7 @@ def read_digest(json_path: Path) -> Digest:
         request = DigestRequest(data["topic"], lang=data.get("lang", "en"))
         entries = tuple(DigestEntry.from_json(e) for e in data["papers"])
         day = date.fromisoformat(data["day"])
+        listed = {k: tuple(Listed.from_json(x) for x in data.get(k, ())) for k in _LISTS}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BadInput(f"the digest {json_path.name} cannot be read ({exc})") from exc
     markdown = json_path.with_suffix(".md")
@@ -238,6 +289,10 @@ def read_digest(json_path: Path) -> Digest:
         tuple(data.get("warnings", ())),
         markdown if markdown.is_file() else None,
         json_path,
+        "library" if data.get("rank") == "library" else "newest",
+        also_new=listed["also_new"],
+        excluded=listed["excluded"],
+        also_in=listed["also_in"],
     )
 
 

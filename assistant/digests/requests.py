@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from assistant.digests.entries import DigestRequest
+from assistant.digests.entries import DigestRequest, Rank
 from assistant.domain import Lang
 from assistant.errors import BadInput
 from assistant.settings import Topic
@@ -29,8 +29,12 @@ def requests_for(
     *,
     max_papers: int | None = None,
     lang: Lang | None = None,
+    rank: Rank | None = None,
+    like: Sequence[str] = (),
+    include: str = "",
+    exclude: str = "",
 ) -> list[DigestRequest]:
-    """One request per topic in the window; `max_papers` and `lang`, when given, override the topic's."""
+    """One request per topic in the window; each option given overrides the topic's own."""
     return [
         DigestRequest(
             topic.name,
@@ -40,6 +44,10 @@ def requests_for(
             until,
             max_papers=max_papers or topic.max_papers,
             lang=lang or topic.lang,
+            rank=rank or topic.rank,
+            like=tuple(like or topic.like),
+            include=include or topic.include,
+            exclude=exclude or topic.exclude,
         )
         for topic in topics
     ]

@@ -29,6 +29,9 @@ def _no_stage(stage: str, title: str) -> None:
     """A stage report that ignores every update."""
 
 
+DIGEST_KEY = "digest"  # Paper.extra key: the topic whose digest added the paper
+
+
 class ArxivFetcher:
     """Adds arXiv papers to the library by id, and serves digests the entries they found."""
 
@@ -60,10 +63,14 @@ class ArxivFetcher:
         progress("done", len(entries), len(entries))
         return results
 
-    def ingest(self, entry: ArxivEntry, stage: Stage = _no_stage) -> tuple[Paper, Document | None]:
+    def ingest(
+        self, entry: ArxivEntry, stage: Stage = _no_stage, *, digest_topic: str = ""
+    ) -> tuple[Paper, Document | None]:
         """The library paper for an arXiv entry: downloaded, read and added unless already there.
 
         The document comes back only when it was read now (None: the paper was in the library).
+        A paper a digest adds records its topic under DIGEST_KEY, so the digest's ranking can tell
+        the papers the researcher chose from those it brought in itself.
         """
         existing = self.library.catalog.paper(entry.canonical_id)
         if existing is not None and existing.status == "complete" and self.library.file_of(existing):
@@ -82,7 +89,7 @@ class ArxivFetcher:
                 source=entry.abs_url,
                 paper_id=entry.canonical_id,
                 file=download,
-                extra={"arxiv": arxiv_fields(entry)},
+                extra={"arxiv": arxiv_fields(entry)} | ({DIGEST_KEY: digest_topic} if digest_topic else {}),
             )
         finally:
             download.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.digests.entries import Digest, DigestRequest
-from assistant.digests.render import paper_markdown, past_digests, read_digest
+from assistant.digests.render import listed_markdown, paper_markdown, past_digests, read_digest
 from assistant.digests.requests import requests_for, window
 from assistant.domain import Lang
 from assistant.errors import REPORTED, message
@@ -156,7 +156,8 @@ else:
     digest = state.attempt(lambda: read_digest(names[stem]))
     if digest is not None:
         st.markdown(f"### {md_escape(digest.request.topic)}, {digest.day.isoformat()}")
-        st.caption(f"{plural(len(digest.entries), 'paper')} · {LANGS[digest.request.lang]}")
+        how = "ranked by your library" if digest.rank == "library" else "newest first"
+        st.caption(f"{plural(len(digest.entries), 'paper')} · {how} · {LANGS[digest.request.lang]}")
         md_col, json_col = st.columns(2)
         if digest.markdown_path is not None:
             md_col.download_button(
@@ -184,3 +185,6 @@ else:
                         st.image(str(image), caption=caption, width=640)
                     else:
                         st.caption(f"{caption} (the image file is missing)")
+        listed = listed_markdown(digest)  # also new, in other topics or the library, filtered out
+        if listed:
+            st.markdown(post_markdown("\n".join(listed)))
