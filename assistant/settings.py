@@ -189,6 +189,10 @@ class Topic(_Section):
         None, description="Order of the window's papers; unset: library when it holds 5 papers."
     )
     like: list[str] = Field(default_factory=list, description="Library papers the ranking is scoped to.")
+    like_collections: list[str] = Field(
+        default_factory=list, description='Collections the ranking is scoped to, e.g. "Thesis/Chapter 2".'
+    )
+    like_tags: list[str] = Field(default_factory=list, description="Tags the ranking is scoped to.")
     include: str = Field("", description="A regular expression title + abstract must match.")
     exclude: str = Field("", description="A regular expression title + abstract must not match.")
 

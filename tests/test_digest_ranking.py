@@ -161,6 +161,28 @@ def test_like_scopes_the_profile_to_the_papers_named(replay: ArxivReplay, tmp_pa
                         digest.entries[0].reason)  # fmt: skip
 
 
+def test_like_tag_and_collection_scope_the_profile_to_the_papers_so_labelled(
+    replay: ArxivReplay, tmp_path: Path
+) -> None:
+    serve_feed(replay, tmp_path, ["2401.00003"])
+    assistant = built(ScriptedGenerator(reply))
+    stock_library(assistant, tmp_path)
+    # The folding paper (lib4.pdf, already in the library) gets a tag and a collection from a .bib.
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{fold2020, title = {Protein Folding Energy Landscapes}, year = {2020},\n"
+        "  keywords = {proteins}, groups = {Thesis/Folding}, file = {lib4.pdf}}\n",
+        encoding="utf-8",
+    )
+    assert [r.status for r in assistant.importer.bib(bib)] == ["linked"]
+    for scope in ({"like_tags": ("proteins",)}, {"like_collections": ("Thesis",)}):
+        request = DigestRequest("Folding", "segmentation", ("cs.CV",), SINCE, DAY, 1, **scope)  # type: ignore[arg-type]
+        digest = assistant.digester.run(request, DAY, tmp_path / f"out-{len(scope)}-{next(iter(scope))}")
+        assert [e.arxiv_id for e in digest.entries] == ["2401.00003"]
+        assert re.fullmatch(r"close to “Protein Folding Energy Landscapes” \(0\.\d\d\) in your library",
+                            digest.entries[0].reason)  # fmt: skip
+
+
 def test_keyword_filters_list_each_excluded_paper_with_its_reason(
     replay: ArxivReplay, tmp_path: Path
 ) -> None:

@@ -38,6 +38,8 @@ class DigestRequest:
     lang: Lang = "en"
     rank: Rank | None = None  # None: by the library when it holds enough papers, else newest first
     like: tuple[str, ...] = ()  # library papers the ranking is scoped to (empty: the whole library)
+    like_collections: tuple[str, ...] = ()  # ... and the papers of these collections
+    like_tags: tuple[str, ...] = ()  # ... with any of these tags
     include: str = ""  # a regular expression title + abstract must match
     exclude: str = ""  # a regular expression title + abstract must not match
 

@@ -69,11 +69,20 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}. {abstract}".strip(" .") if abstract else title
 
 
-def profile_papers(library: Library, like: Sequence[str] = ()) -> list[Paper]:
-    """The papers named by `like` (any id form the library accepts), else every paper the
-    researcher added (not those a digest brought in)."""
-    if like:
-        return list({p.id: p for p in (library.get(ref) for ref in like)}.values())
+def profile_papers(
+    library: Library,
+    like: Sequence[str] = (),
+    collections: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> list[Paper]:
+    """The papers named by `like` (any id form the library accepts) together with those in any of
+    `collections` with any of `tags` (Zotero's); with none of them, every paper the researcher
+    added (not those a digest brought in)."""
+    named = [library.get(ref) for ref in like]
+    if collections or tags:
+        named += [p for p in library.papers_in(collections, tags) if DIGEST_KEY not in p.extra]
+    if like or collections or tags:
+        return list({p.id: p for p in named}.values())
     return [p for p in library.papers() if DIGEST_KEY not in p.extra]
 
 

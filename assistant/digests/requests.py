@@ -31,6 +31,8 @@ def requests_for(
     lang: Lang | None = None,
     rank: Rank | None = None,
     like: Sequence[str] = (),
+    like_collections: Sequence[str] = (),
+    like_tags: Sequence[str] = (),
     include: str = "",
     exclude: str = "",
 ) -> list[DigestRequest]:
@@ -46,6 +48,8 @@ def requests_for(
             lang=lang or topic.lang,
             rank=rank or topic.rank,
             like=tuple(like or topic.like),
+            like_collections=tuple(like_collections or topic.like_collections),
+            like_tags=tuple(like_tags or topic.like_tags),
             include=include or topic.include,
             exclude=exclude or topic.exclude,
         )

@@ -116,8 +116,13 @@ class Selector:
 
     def _rank(self, request: DigestRequest, entries: list[ArxivEntry]) -> tuple[Rank, list[Scored]]:
         """The ranking method and each entry's score (none when ranked newest first)."""
-        papers = profile_papers(self.library, request.like) if request.rank != "newest" else []
-        rank = request.rank or ("library" if request.like or len(papers) >= MIN_PROFILE else "newest")
+        scoped = bool(request.like or request.like_collections or request.like_tags)
+        papers = (
+            profile_papers(self.library, request.like, request.like_collections, request.like_tags)
+            if request.rank != "newest"
+            else []
+        )
+        rank = request.rank or ("library" if scoped or len(papers) >= MIN_PROFILE else "newest")
         if rank == "newest":
             return rank, []
         if not papers:

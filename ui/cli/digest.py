@@ -48,6 +48,13 @@ def digest(
         list[str] | None,
         typer.Option(help="Rank by these library papers only (ids, comma-separated or repeated)."),
     ] = None,
+    like_collection: Annotated[
+        list[str] | None,
+        typer.Option(help='Rank by the papers of this collection (and below it), e.g. "Thesis"; repeatable.'),
+    ] = None,
+    like_tag: Annotated[
+        list[str] | None, typer.Option(help="Rank by the papers with this tag; repeatable.")
+    ] = None,
     include: Annotated[
         str | None, typer.Option(help="Only papers whose title or abstract matches this regex.")
     ] = None,
@@ -64,7 +71,8 @@ def digest(
     """Digest new arXiv papers on a topic: fetch the window, rank, filter, summarize the best, post.
 
     The whole date window is fetched and ranked: by similarity to your library (--rank library, the
-    default once it holds 5 papers; --like scopes it to some papers), or newest first. The best
+    default once it holds 5 papers; --like, --like-collection and --like-tag scope it to some
+    papers), or newest first. The best
     --max get full digests, each saying which library papers it is close to; the others are listed
     as "also new" with their scores, papers filtered out by --include/--exclude with the reason
     (in --json), and papers already digested under another topic once ("also in"). Writes
@@ -78,6 +86,7 @@ def digest(
       paperlamp digest --topic "diffusion models" -c cs.CV -c cs.LG --days 2 --max 5
       paperlamp digest --topic segmentation --include "diffusion|flow matching" --exclude survey
       paperlamp digest --topic thesis -c cs.CV --like arxiv:1505.04597v1,sha256:3177f8b7
+      paperlamp digest --topic thesis -c cs.CV --like-collection "Thesis/Chapter 2" --like-tag core
       paperlamp digest --topic segmentation --lang zh --out ~/blog/source/_posts
       paperlamp digest --all
     """
@@ -98,6 +107,7 @@ def digest(
         folder = (out_dir or assistant.home.digests).expanduser()
         requests = requests_for(
             topics, start, end, max_papers=max_papers, lang=lang, rank=rank, like=liked,
+            like_collections=like_collection or (), like_tags=like_tag or (),
             include=include or "", exclude=exclude or "",
         )  # fmt: skip
         if not all_topics:
