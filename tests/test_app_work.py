@@ -7,6 +7,7 @@ still running.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import threading
@@ -23,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.answers.compare import to_csv, to_markdown
 from assistant.build import Assistant, build_assistant
 from assistant.domain import Paper
+from assistant.library.bibliography import pandoc_cells
 from assistant.settings import load_settings
 from ingest.arxiv_client import build_query
 from models.generator import Prompt
@@ -357,9 +359,14 @@ def test_compare_shows_the_matrix_with_citations_and_downloads(
         assert row[SENSOR] == expected.cells[aspect][ids[0]].text
         assert row[ENZYME] == expected.cells[aspect][ids[1]].text
     assert expected.cells["results"][ids[1]].text == "PetX is most active at 42 degrees Celsius. [1]"
-    assert _downloads(at) == ["Download Markdown", "Download CSV"]
+    assert _downloads(at) == ["Download Markdown", "Download CSV", "Download BibTeX"]
+    assert served["refs.bib"] == stocked.bibliography.bibtex(list(expected.papers)).encode()
+    assert served["refs.bib"].decode().count("@") == 2
+    keys = stocked.bibliography.citekeys(expected.papers)
+    cited = dataclasses.replace(expected, cells=pandoc_cells(expected.cells, keys))
     assert served["comparison.md"].decode().startswith(f"| aspect | {SENSOR} | {ENZYME} |")
-    assert served["comparison.md"] == to_markdown(expected).encode()
+    assert served["comparison.md"] == to_markdown(cited).encode()
+    assert "[@" in served["comparison.md"].decode()
     assert served["comparison.csv"].decode().splitlines()[0] == f"aspect,{ids[0]},{ids[1]}"
     assert served["comparison.csv"] == to_csv(expected).encode()
     cites = [b for b in at.button if b.label.startswith("[1] ")]
