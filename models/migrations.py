@@ -82,10 +82,19 @@ def _arxiv_id_in_extra(db: sqlite3.Connection) -> None:
             db.execute("UPDATE papers SET extra = ? WHERE id = ?", (json.dumps(data), paper_id))
 
 
+def _chunk_kinds(db: sqlite3.Connection) -> None:
+    """What a chunk is: "text" (sentences of a section) or "table" (a table's caption and rows).
+
+    Chunks stored before this are all text: tables were read as body text then.
+    """
+    db.execute("ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial schema", _initial),
     (2, "page starts of chunks", _page_starts),
     (3, "arxiv_id in the kept arXiv facts", _arxiv_id_in_extra),
+    (4, "kinds of chunks: text or table", _chunk_kinds),
 )
 
 
