@@ -10,6 +10,7 @@ is more than a header line, whatever its pictures cover.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 OcrMode = Literal["auto", "always", "off"]
@@ -42,6 +43,26 @@ def needs_ocr(layer: PageLayer, mode: OcrMode) -> bool:
     if layer.image_cover < _ANY_IMAGE:
         return False  # a blank or vector-only page has nothing for OCR to read
     return readable < 40 or (readable < _THIN_TEXT and layer.image_cover >= _PAGE_IMAGE)
+
+
+def image_cover(
+    images: list[tuple[float, float, float, float]], page: tuple[float, float, float, float]
+) -> float:
+    """The fraction of the page its images cover, overlaps counted once."""
+    x0, y0, x1, y1 = page
+    area = max((x1 - x0) * (y1 - y0), 1.0)
+    clipped = [(max(a, x0), max(b, y0), min(c, x1), min(d, y1)) for a, b, c, d in images if c > a and d > b]
+    clipped = [r for r in clipped if r[2] > r[0] and r[3] > r[1]]
+    if len(clipped) > 40:  # hundreds of tiles: their summed area is close enough, and fast
+        return min(1.0, sum((c - a) * (d - b) for a, b, c, d in clipped) / area)
+    xs = sorted({v for r in clipped for v in (r[0], r[2])})
+    ys = sorted({v for r in clipped for v in (r[1], r[3])})
+    covered = 0.0
+    for xa, xb in pairwise(xs):
+        for ya, yb in pairwise(ys):
+            if any(a <= xa and xb <= c and b <= ya and yb <= d for a, b, c, d in clipped):
+                covered += (xb - xa) * (yb - ya)
+    return covered / area
 
 
 def missing_text_reason(name: str, mode: OcrMode, tesseract: bool) -> str:

@@ -17,8 +17,8 @@ from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
-from ingest.ocr import OcrMode, PageLayer, missing_text_reason, needs_ocr
-from ingest.tables import CAPTION, Table, find_tables
+from ingest.ocr import OcrMode, PageLayer, image_cover, missing_text_reason, needs_ocr
+from ingest.tables import CAPTION, Table, find_tables, in_table, with_glyphs
 from ingest.textdict import GlyphTable, page_lines, raw_blocks
 from ingest.types import Block, Document
 
@@ -39,21 +39,27 @@ class PageGraphics:
 
 
 def read_pdf(
-    path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000, ocr: OcrMode = "auto"
+    path: Path,
+    *,
+    max_bytes: int = 200_000_000,
+    max_pages: int = 2000,
+    ocr: OcrMode = "auto",
+    tables: bool = True,
 ) -> Document:
     """Read a PDF's text as blocks in reading order, with headings and sections marked.
 
     Pages without a usable text layer are read by Tesseract OCR (`ocr`: see ingest/ocr.py).
+    With `tables`, captioned tables are read as rows (ingest/tables.py) and left out of the body.
     """
     path = Path(path)
     with _open(path, max_bytes=max_bytes, max_pages=max_pages) as pdf:
         read = [_read_page(pdf[n - 1], n, ocr) for n in range(1, pdf.page_count + 1)]
         pages = [(data, rects) for data, rects, _ in read]
         table = _glyph_table(pdf, [data for data, _ in pages])
-        tables = [
-            _unglyph(t, table)
+        found = [
+            with_glyphs(t, {char: value for (_, char), value in table.items()})
             for n, (data, _) in enumerate(pages, start=1)
-            for t in _page_tables(pdf[n - 1], n, data)
+            for t in (_page_tables(pdf[n - 1], n, data) if tables else [])
         ]
         sizes = [(pdf[n].rect.width, pdf[n].rect.height) for n in range(pdf.page_count)]
         first = (pdf[0].rect.width, pdf[0].rect.height)
@@ -71,7 +77,9 @@ def read_pdf(
     two_column = 0
     for page_raws, rects in zip(raws, graphics, strict=True):
         # A table's cells are read as its rows (Document.tables), not again as scrambled body text.
-        kept = [r for r in page_raws if not figure_noise(r, rects, body) and not _in_table(r, tables)]
+        kept = [
+            r for r in page_raws if not figure_noise(r, rects, body) and not in_table(r.page, r.bbox, found)
+        ]
         page_order, is_two = reading_order(kept, rects)
         two_column += is_two
         ordered.extend(page_order)
@@ -86,7 +94,7 @@ def read_pdf(
         margins=margins,
         xmp=xmp,
         page_size=first,
-        tables=tuple(tables),
+        tables=tuple(found),
         ocr_pages=tuple(n for n, (_, _, state) in enumerate(read, start=1) if state == "ocr"),
     )
 
@@ -171,21 +179,8 @@ def _layer(data: dict, images: list[Rect], box: pymupdf.Rect) -> PageLayer:
     """How much text a page's text dict holds, and how much of the page its images cover."""
     text = "".join(s["text"] for b in data["blocks"] for ln in b.get("lines", ()) for s in ln["spans"])
     chars = sum(not ch.isspace() for ch in text)
-    # Overlapping images are counted once: the cover is measured on a coarse grid of the page.
-    grid = 50
-    cells = {
-        (i, j)
-        for x0, y0, x1, y1 in images
-        for i in range(
-            max(0, int((x0 - box.x0) / box.width * grid)),
-            min(grid, int((x1 - box.x0) / box.width * grid + 0.999)),
-        )
-        for j in range(
-            max(0, int((y0 - box.y0) / box.height * grid)),
-            min(grid, int((y1 - box.y0) / box.height * grid + 0.999)),
-        )
-    }
-    return PageLayer(chars, text.count("\ufffd"), len(cells) / grid**2)
+    cover = image_cover(images, (box.x0, box.y0, box.x1, box.y1))
+    return PageLayer(chars, text.count("\ufffd"), cover)
 
 
 def _page_tables(page: pymupdf.Page, number: int, data: dict) -> list[Table]:
@@ -212,31 +207,6 @@ def _page_tables(page: pymupdf.Page, number: int, data: dict) -> list[Table]:
         return []
     rules = [r for r in rules if r[2] - r[0] > 30]
     return find_tables(number, words, rules, captions)  # type: ignore[arg-type]
-
-
-def _unglyph(table: Table, glyph_table: GlyphTable) -> Table:
-    """A table with the private-use glyphs of its cells replaced as the body text's are."""
-    by_char = {char: value for (_, char), value in glyph_table.items()}
-    if not by_char:
-        return table
-
-    def fix(text: str) -> str:
-        return glyphs.PRIVATE.sub(lambda m: by_char.get(m[0], m[0]), text)
-
-    return replace(
-        table,
-        caption=fix(table.caption),
-        header=tuple(fix(h) for h in table.header),
-        rows=tuple(tuple(fix(c) for c in row) for row in table.rows),
-    )
-
-
-def _in_table(raw: RawBlock, tables: list[Table]) -> bool:
-    """Whether a block's centre lies inside one of the page's tables."""
-    x, y = (raw.bbox[0] + raw.bbox[2]) / 2, (raw.bbox[1] + raw.bbox[3]) / 2
-    return any(
-        t.page == raw.page and t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables
-    )
 
 
 @cache

@@ -13,8 +13,9 @@ every column it spans.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ingest.glyphs import PRIVATE
 from ingest.layout import Rect
 
 Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
@@ -43,6 +44,25 @@ class Table:
         head = "| " + " | ".join(h or " " for h in self.header) + " |"
         rule = "|" + "|".join(" --- " for _ in self.header) + "|"
         return "\n".join([self.caption, head, rule, *(f"| {line} |" for line in self.row_lines())])
+
+
+def with_glyphs(table: Table, by_char: dict[str, str]) -> Table:
+    """A table with the private-use glyphs of its cells replaced as the body text's are."""
+    if not by_char:
+        return table
+
+    def fix(text: str) -> str:
+        return PRIVATE.sub(lambda m: by_char.get(m[0], m[0]), text)
+
+    header = tuple(fix(h) for h in table.header)
+    rows = tuple(tuple(fix(c) for c in row) for row in table.rows)
+    return replace(table, caption=fix(table.caption), header=header, rows=rows)
+
+
+def in_table(page: int, bbox: Rect, tables: list[Table]) -> bool:
+    """Whether a block's centre lies inside one of its page's tables (its cells are the table's)."""
+    x, y = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+    return any(t.page == page and t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
 
 
 def row_line(header: tuple[str, ...], row: tuple[str, ...]) -> str:
