@@ -108,6 +108,9 @@ def test_a_scanned_paper_is_added_searched_and_cited_as_ocr(scan: Path) -> None:
     assert citation.quote == FACT
     assert citation.ocr is True
     assert citation.to_json()["ocr"] is True
+    summary = built.summarizer.summarize(paper)
+    assert summary.source == "full text"
+    assert any(FACT in p.material for p in generator.prompts if p.cue == "Tasks and results:")
     built.close()
 
 

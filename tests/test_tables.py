@@ -89,6 +89,9 @@ def test_a_table_row_is_found_and_cited_whole(paper: Path) -> None:
     assert citation.page == 1
     _, _, _, metadatas = built.library.store.page(0, 10)
     assert sorted(m["kind"] for m in metadatas) == ["table", "text", "text"]  # one window each
+    built.summarizer.summarize(built.library.get(hit.paper_id))
+    [results] = [p.material for p in generator.prompts if p.cue == "Tasks and results:"]
+    assert f"| {ROW} |" in results  # the results part is written from the table
     built.close()
 
 
