@@ -78,14 +78,19 @@ def find_tables(
     page: int, words: list[Word], rules: list[Rect], captions: list[tuple[Rect, str]]
 ) -> list[Table]:
     """The captioned tables of one page, from its words, its horizontal rules and its caption blocks."""
-    claimed: dict[tuple[str, str], list[list[Rect]]] = {}
+    claimed: dict[tuple[str, str], list[tuple[float, list[Rect]]]] = {}
     for group in _rule_groups(rules, captions):
-        caption = _caption(_box(group), captions)
-        if caption is not None:
-            claimed.setdefault(caption, []).append(group)
+        found = _caption(_box(group), captions)
+        if found is not None:
+            claimed.setdefault(found[1], []).append((found[0], group))
     tables = []
-    for caption, groups in claimed.items():
-        # Rules of slightly different widths under one caption are parts of one table.
+    for caption, near in claimed.items():
+        # Rules drawn per column, or of slightly different widths, beside one caption are one
+        # table: the groups level with the nearest one. A figure's gridlines on the caption's
+        # other side are not.
+        _, nearest = min(near, key=lambda n: n[0])
+        top, bottom = nearest[0][1], nearest[-1][1]
+        groups = [g for _, g in near if g[0][1] <= bottom and g[-1][1] >= top]
         box = _box([r for g in groups for r in g])
         full = {r for g in groups for r in g if box[1] + 1 < r[1] < box[3] - 1}
         inside = [w for w in words if _within(w, box)]
@@ -135,8 +140,8 @@ def _overlaps_x(a: Rect, b: Rect) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 0.3 * min(a[2] - a[0], b[2] - b[0])
 
 
-def _caption(box: Rect, captions: list[tuple[Rect, str]]) -> tuple[str, str] | None:
-    """(label, caption text) of the caption just above or below a table's rules, if any."""
+def _caption(box: Rect, captions: list[tuple[Rect, str]]) -> tuple[float, tuple[str, str]] | None:
+    """(gap, (label, caption text)) of the caption just above or below a table's rules, if any."""
     best: tuple[float, tuple[str, str]] | None = None
     for rect, text in captions:
         if not _overlaps_x(rect, box):
@@ -146,7 +151,7 @@ def _caption(box: Rect, captions: list[tuple[Rect, str]]) -> tuple[str, str] | N
             match = CAPTION.match(text)
             if match:
                 best = (gap, (f"Table {match.group(1)}", " ".join(text.split())))
-    return None if best is None else best[1]
+    return best
 
 
 def _within(word: Word, box: Rect) -> bool:
