@@ -78,21 +78,28 @@ def find_tables(
     page: int, words: list[Word], rules: list[Rect], captions: list[tuple[Rect, str]]
 ) -> list[Table]:
     """The captioned tables of one page, from its words, its horizontal rules and its caption blocks."""
-    claimed: dict[tuple[str, str], list[tuple[float, list[Rect]]]] = {}
-    for group in _rule_groups(rules, captions):
-        found = _caption(_box(group), captions)
-        if found is not None:
-            claimed.setdefault(found[1], []).append((found[0], group))
+    groups = _rule_groups(rules, captions)
+    # A paper sets its captions on one side of its tables; on a page where a caption sits between
+    # two tables, the side that gives more tables a caption (then the closer one) is that side.
+    sides = [_claims(groups, captions, side) for side in ("above", "below")]
+    claimed = max(sides, key=lambda c: (len(c), -sum(min(g for g, _ in near) for near in c.values())))
     tables = []
     for caption, near in claimed.items():
         # Rules drawn per column, or of slightly different widths, beside one caption are one
         # table: the groups level with the nearest one. A figure's gridlines on the caption's
         # other side are not.
         _, nearest = min(near, key=lambda n: n[0])
-        top, bottom = nearest[0][1], nearest[-1][1]
-        groups = [g for _, g in near if g[0][1] <= bottom and g[-1][1] >= top]
-        box = _box([r for g in groups for r in g])
-        full = {r for g in groups for r in g if box[1] + 1 < r[1] < box[3] - 1}
+        parts = [nearest]
+        others = [g for _, g in near if g is not nearest]
+        grown = True
+        while grown:  # a table ruled in parts stacked one on the next is one table too
+            top, bottom = min(g[0][1] for g in parts), max(g[-1][1] for g in parts)
+            level = [g for g in others if g[0][1] <= bottom + 3 and g[-1][1] >= top - 3]
+            parts += level
+            others = [g for g in others if g not in level]
+            grown = bool(level)
+        box = _box([r for g in parts for r in g])
+        full = {r for g in parts for r in g if box[1] + 1 < r[1] < box[3] - 1}
         inside = [w for w in words if _within(w, box)]
         partial = [
             r for r in rules if box[1] + 1 < r[1] < box[3] - 1 and _overlaps_x(r, box) and r not in full
@@ -140,13 +147,26 @@ def _overlaps_x(a: Rect, b: Rect) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 0.3 * min(a[2] - a[0], b[2] - b[0])
 
 
-def _caption(box: Rect, captions: list[tuple[Rect, str]]) -> tuple[float, tuple[str, str]] | None:
-    """(gap, (label, caption text)) of the caption just above or below a table's rules, if any."""
+def _claims(
+    groups: list[list[Rect]], captions: list[tuple[Rect, str]], side: str
+) -> dict[tuple[str, str], list[tuple[float, list[Rect]]]]:
+    """Each caption with the rule groups it is next to on `side`, with their gaps."""
+    claimed: dict[tuple[str, str], list[tuple[float, list[Rect]]]] = {}
+    for group in groups:
+        found = _caption(_box(group), captions, side)
+        if found is not None:
+            claimed.setdefault(found[1], []).append((found[0], group))
+    return claimed
+
+
+def _caption(box: Rect, captions: list[tuple[Rect, str]], side: str) -> tuple[float, tuple[str, str]] | None:
+    """(gap, (label, caption text)) of the caption just `side` ("above", "below") a table's rules."""
     best: tuple[float, tuple[str, str]] | None = None
     for rect, text in captions:
-        if not _overlaps_x(rect, box):
+        below = rect[1] >= box[3] - 2
+        if not _overlaps_x(rect, box) or below != (side == "below"):
             continue
-        gap = rect[1] - box[3] if rect[1] >= box[3] - 2 else box[1] - rect[3]
+        gap = rect[1] - box[3] if below else box[1] - rect[3]
         if -2 <= gap <= _CAPTION_GAP and (best is None or gap < best[0]):
             match = CAPTION.match(text)
             if match:

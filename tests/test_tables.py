@@ -112,3 +112,30 @@ def test_dense_retrieval_finds_the_row_by_meaning(paper: Path, real_embedder) ->
     [hit] = built.searcher.search("translation quality of the large Transformer, English-French", 1)
     assert hit.kind == "table" and hit.dense > 0
     built.close()
+
+
+def _words(y: float, cells: list[tuple[float, str]]) -> list[tuple[float, float, float, float, str]]:
+    """One line of words at height y, each (x, text) as wide as 5 points a character."""
+    return [(x, y, x + 5 * len(text), y + 9, text) for x, text in cells]
+
+
+def test_two_stacked_tables_captioned_below_each_get_their_own_caption() -> None:
+    from ingest.tables import find_tables
+
+    rules = [(80.0, y, 400.0, y + 0.5) for y in (70, 85, 130, 200, 215, 260)]
+    words = [
+        *_words(73, [(90, "Model"), (300, "F1")]),
+        *_words(95, [(90, "Alpha"), (300, "71.3")]),
+        *_words(110, [(90, "Beta"), (300, "64.2")]),
+        *_words(203, [(90, "Model"), (300, "Recall")]),
+        *_words(225, [(90, "Gamma"), (300, "0.27")]),
+    ]
+    captions = [
+        ((150.0, 136.0, 330.0, 146.0), "Table 5: Results on the first set."),
+        ((150.0, 266.0, 330.0, 276.0), "Table 6: Results on the second set."),
+    ]
+    tables = find_tables(8, words, rules, captions)
+    assert [(t.label, t.rows) for t in tables] == [
+        ("Table 5", (("Alpha", "71.3"), ("Beta", "64.2"))),
+        ("Table 6", (("Gamma", "0.27"),)),
+    ]
