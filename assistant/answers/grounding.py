@@ -127,16 +127,16 @@ class SupportChecker:
 
 
 def passage_units(hit: Hit) -> list[str]:
-    """What a passage is quoted by: its sentences; a table's caption sentences and whole rows.
+    """What a passage is quoted by: its sentences; a table's whole rows.
 
     A table row names its columns ("Transformer (big) | BLEU EN-DE 28.4"), so a figure is never
     quoted cut off from its row and column; and since a claim's numbers must all be in the one
-    unit that supports it, a number is accepted only when the cited row holds it.
+    unit that supports it, a number is accepted only when the cited row holds it. The caption is
+    no unit: it shares a question's words but holds none of the table's figures.
     """
     if hit.kind != "table":
         return split_sentences(hit.text) or [hit.text]
-    caption = split_sentences(hit.text.split("\n", 1)[0])
-    return caption + table_rows(hit.text) or [hit.text]
+    return table_rows(hit.text) or [hit.text]
 
 
 def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
