@@ -8,12 +8,14 @@ rows (pdf.tables = true, the default), `text` reads them as body text, as paperl
 - key-row hit@5: one of the first five passages holds the row: its label and the answer value,
   on the table's page;
 - answer states it: the cited answer contains the expected value;
-- cited row holds it: a citation's quote contains the value (and, for rows, the row's label).
+- cited row holds it: a citation's quote contains the value;
+- best quote holds the row (no model): the passage unit the answer check would quote for the
+  question (its extractive choice among those five passages) holds the row's label and value.
 
 Also printed: how many of the questions' tables the reader finds with their row and answer
 value, against PyMuPDF's find_tables() on the same pages.
 
-    .venv/bin/python bench/tables.py [--variants rows,text] [--no-answers] [--fresh]
+    .venv/bin/python bench/tables.py [--variants rows,text] [--no-answers] [--lexical] [--fresh]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.answers.grounding import SupportChecker  # noqa: E402
 from assistant.build import Assistant, build_assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from ingest.pdf import read_pdf  # noqa: E402
@@ -52,31 +55,45 @@ def holds_row(text: str, q: dict) -> bool:
     return squash(row_label(q)) in flat and squash(q["answer"]) in flat
 
 
-def open_library(variant: str, fresh: bool, files: list[Path]) -> Assistant:
-    """The variant's library, with the question papers added."""
-    home = RESULTS / f"tables-{variant}"
+def open_library(variant: str, fresh: bool, files: list[Path], lexical: bool) -> Assistant:
+    """The variant's library, with the question papers added (`lexical`: for BM25 only, so the
+    vectors come from a bag-of-words hasher, in seconds, instead of the embedding model)."""
+    home = RESULTS / (f"tables-{variant}-lexical" if lexical else f"tables-{variant}")
     if fresh and home.exists():
         shutil.rmtree(home)
-    assistant = build_assistant(load_settings(home=home, pdf={"ocr": "auto", "tables": variant == "rows"}))
+    settings = load_settings(home=home, pdf={"ocr": "auto", "tables": variant == "rows"})
+    if lexical:
+        from tests.fakes import HashingEmbedder
+
+        assistant = build_assistant(settings, embedder=HashingEmbedder())
+    else:
+        assistant = build_assistant(settings)
     for result in assistant.library.add(files):
         if not result.ok:
             print(f"  {result.path}: {result.reason}", file=sys.stderr)
     return assistant
 
 
-def score(assistant: Assistant, questions: list[dict], answers: bool) -> dict[str, float]:
+def score(assistant: Assistant, questions: list[dict], answers: bool, lexical: bool) -> dict[str, float]:
     """Key-row hit@5, and (with `answers`) answer correctness, over the questions."""
-    hits = stated = cited = 0
+    hits = stated = cited = quoted = 0
     for q in questions:
-        found = assistant.searcher.search(q["question"], k=5)
+        found = assistant.searcher.search(q["question"], k=5, fusion="lexical" if lexical else None)
         hits += any(h.page <= q["page"] <= h.page_end and holds_row(h.text, q) for h in found)
+        # The quote the answer check picks for the question from those passages, with no model:
+        # does it hold the value with its row's label, or a bare figure cut off from it?
+        best = SupportChecker(assistant.library.embedder, found).extract(q["question"], -1.0, count=1)
+        quoted += bool(best) and holds_row(best[0][2], q)
         if answers:
             answer = assistant.asker.ask(q["question"])
             stated += squash(q["answer"]) in squash(answer.answer)
             cited += any(squash(q["answer"]) in squash(c.quote) for c in answer.citations)
             print(f"  {q['id']}: {answer.answer[:100]!r}", file=sys.stderr)
     n = len(questions)
-    return {"hit@5": hits / n, "answer states it": stated / n, "cited row holds it": cited / n}
+    figures = {"hit@5": hits / n, "best quote holds the row": quoted / n}
+    if answers:
+        figures |= {"answer states it": stated / n, "cited row holds it": cited / n}
+    return figures
 
 
 def reader_recall(questions: list[dict]) -> tuple[float, float]:
@@ -104,20 +121,24 @@ def main() -> None:
     parser.add_argument("--variants", default="rows,text")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only (no model)")
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--lexical", action="store_true", help="BM25 only, no embedding model or answers")
+    parser.add_argument("--no-reader", action="store_true", help="skip the reader against find_tables()")
     args = parser.parse_args()
     questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
     files = sorted({EVAL / q["file"] for q in questions})
-    ours, theirs = reader_recall(questions)
     print(f"\n{len(questions)} table questions on {len(files)} papers\n")
-    print("| reader | questions whose row is read (label and value in one row) |")
-    print("|---|---|")
-    print(f"| paperlamp (rules, words, caption) | {ours:.2f} |")
-    print(f"| PyMuPDF find_tables() | {theirs:.2f} |\n")
+    if not args.no_reader:
+        ours, theirs = reader_recall(questions)
+        print("| reader | questions whose row is read (label and value in one row) |")
+        print("|---|---|")
+        print(f"| paperlamp (rules, words, caption) | {ours:.2f} |")
+        print(f"| PyMuPDF find_tables() | {theirs:.2f} |\n")
     rows = []
     for variant in args.variants.split(","):
-        assistant = open_library(variant, args.fresh, files)
+        assistant = open_library(variant, args.fresh, files, args.lexical)
         try:
-            rows.append((variant, score(assistant, questions, not args.no_answers)))
+            answers = not (args.no_answers or args.lexical)
+            rows.append((variant, score(assistant, questions, answers, args.lexical)))
         finally:
             assistant.close()
     names = list(rows[0][1])
