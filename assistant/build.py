@@ -148,6 +148,8 @@ def build_assistant(
         chunk_tokens=retrieval.chunk_tokens,
         window_tokens=retrieval.window_tokens,
         max_pdf_bytes=settings.max_pdf_mb * 1_000_000,
+        ocr=settings.pdf.ocr,
+        tables=settings.pdf.tables,
     )
     searcher = Searcher(
         library,

@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.errors import REPORTED, BadInput, message
 from assistant.library.library import Library
 from assistant.settings import Settings
+from ingest.pdf import tessdata
 from models.embedder import cpu_has_amx
 from models.generator import Generator
 from models.home import LibraryHome
@@ -70,6 +71,7 @@ class Doctor:
             Check("papers", str(len(self.library.papers()))),
             Check("chunks", str(self.library.catalog.chunk_count())),
             Check("arXiv API", settings.arxiv.api_url),
+            _ocr_check(settings.pdf.ocr),
         ]
         checks += self.backend_checks()
         checks += self._model_checks(load_models)
@@ -215,3 +217,13 @@ def _version(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
+
+
+def _ocr_check(mode: str) -> Check:
+    """Whether scanned pages can be read: Tesseract's language data, or what to install."""
+    if mode == "off":
+        return Check("OCR (Tesseract)", 'off (pdf.ocr = "off")')
+    folder = tessdata()
+    if folder is None:
+        return Check("OCR (Tesseract)", "not installed: scanned PDFs are refused; install tesseract-ocr")
+    return Check("OCR (Tesseract)", f"{mode}, language data in {folder}")

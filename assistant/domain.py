@@ -37,6 +37,8 @@ class Hit:
     lexical: float = 0.0  # BM25 score (0 when only dense search found it)
     year: int | None = None
     page_starts: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # see StoredChunk
+    ocr_pages: tuple[int, ...] = field(default=(), repr=False)  # the paper's pages read by OCR
+    kind: str = "text"  # "table": the passage is a table's caption and rows (see StoredChunk)
 
     def page_of(self, quote: str) -> int:
         """The page a verbatim quote of the passage is on (its first page when that is unknown)."""
@@ -48,6 +50,7 @@ class Hit:
         """The hit as a JSON-ready dict."""
         data = asdict(self)
         data.pop("page_starts")
+        data.pop("ocr_pages")
         return data
 
 
@@ -63,10 +66,15 @@ class Citation:
     page: int
     quote: str
     chunk_id: str = ""
+    # The quote is verbatim of Tesseract's reading of a scanned page, not of a PDF text layer.
+    ocr: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """The citation as a JSON-ready dict."""
-        return asdict(self)
+        """The citation as a JSON-ready dict (`"ocr": true` only on a quote read by OCR)."""
+        data = asdict(self)
+        if not self.ocr:
+            data.pop("ocr")
+        return data
 
 
 @dataclass(frozen=True)

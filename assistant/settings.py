@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from assistant.domain import Lang
+from ingest.ocr import OcrMode
 
 
 class SettingsFileError(ValueError):
@@ -177,6 +178,22 @@ class DigestSettings(_Section):
     )
 
 
+class PdfSettings(_Section):
+    """How PDFs are read."""
+
+    ocr: OcrMode = Field(
+        "auto",
+        description='"auto" reads by Tesseract OCR only the pages without a usable text layer (scans, '
+        'image-only pages, a header line over a page image); "always" reads every page by OCR; '
+        '"off" never (a scanned PDF is then refused).',
+    )
+    tables: bool = Field(
+        True,
+        description="Read captioned tables as passages of whole rows, each cell named by its column "
+        "(a quote is one row); off, a table is read as body text, as before.",
+    )
+
+
 class Topic(_Section):
     """A followed arXiv topic for `paperlamp digest --all`."""
 
@@ -241,6 +258,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     zotero: ZoteroSettings = ZoteroSettings()
     digest: DigestSettings = DigestSettings()
+    pdf: PdfSettings = PdfSettings()
     topics: list[Topic] = Field(default_factory=list, description="Followed arXiv topics.")
 
     @classmethod

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ingest.tables import Table
 from ingest.text import split_sentences
 from ingest.types import Block, Chunk, Document
 
@@ -59,7 +60,51 @@ def chunk_document(
                     page_starts=_page_starts(group),
                 )
             )
+    for table in doc.tables:
+        for text in table_texts(table, count_tokens, max_tokens):
+            section = _section_at(doc.blocks, table.page)
+            chunks.append(Chunk(len(chunks), text, section, table.page, table.page, kind="table"))
     return chunks
+
+
+def table_texts(table: Table, count_tokens: TokenCounter, max_tokens: int) -> list[str]:
+    """A table as one passage, or, when it is too long for one, as runs of whole rows that each
+    repeat its caption and header (a row is never cut, nor read without its column names)."""
+    head, rows = _table_parts(table.markdown())
+    return [head + "\n" + "\n".join(group) for group in _row_groups(head, rows, count_tokens, max_tokens)]
+
+
+def table_rows(text: str) -> list[str]:
+    """A table passage's rows as quotes: "Transformer (big) | BLEU EN-DE 28.4", verbatim in it."""
+    return [line[2:-2] for line in _table_parts(text)[1] if line.startswith("| ") and line.endswith(" |")]
+
+
+def _table_parts(text: str) -> tuple[str, list[str]]:
+    """A table passage's caption and header lines, and its row lines."""
+    lines = text.split("\n")
+    return "\n".join(lines[:3]), lines[3:]
+
+
+def _row_groups(head: str, rows: list[str], count_tokens: TokenCounter, max_tokens: int) -> list[list[str]]:
+    """Rows packed greedily under the budget left after the caption and header."""
+    if not rows:
+        return [[]]
+    budget = max(max_tokens - count_tokens([head])[0], 16)
+    groups: list[list[str]] = [[]]
+    used = 0
+    for row, size in zip(rows, count_tokens(rows), strict=True):
+        if groups[-1] and used + size > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(row)
+        used += size
+    return groups
+
+
+def _section_at(blocks: Sequence[Block], page: int) -> str:
+    """The section the body text is in on a page (its last block's), for a table on that page."""
+    sections = [b.section for b in blocks if b.page <= page and not b.is_heading]
+    return sections[-1] if sections else ""
 
 
 def _page_starts(group: Sequence[_Sentence]) -> tuple[tuple[int, int], ...]:
@@ -73,8 +118,14 @@ def _page_starts(group: Sequence[_Sentence]) -> tuple[tuple[int, int], ...]:
     return tuple(starts) if len(starts) > 1 else ()
 
 
-def windows(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[str]:
-    """A chunk's text as runs of whole sentences of at most `max_tokens` tokens (one shared)."""
+def windows(text: str, count_tokens: TokenCounter, max_tokens: int, kind: str = "text") -> list[str]:
+    """A chunk's text as runs of whole sentences of at most `max_tokens` tokens (one shared);
+    a table's as runs of whole rows, each under its caption and header."""
+    if kind == "table":
+        # Rows name their columns, so a window needs only the caption's first sentence above them.
+        head, rows = _table_parts(text)
+        lead = (split_sentences(head.split("\n")[0]) or [""])[0]
+        return [lead + "\n" + "\n".join(g) for g in _row_groups(lead, rows, count_tokens, max_tokens)]
     sentences = [_Sentence(t, 0, 0) for t in split_sentences(text)] or [_Sentence(text, 0, 0)]
     sizes = count_tokens([s.text for s in sentences])
     if sum(sizes) <= max_tokens:

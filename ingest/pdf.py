@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import pymupdf
@@ -16,6 +17,8 @@ from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
+from ingest.ocr import OcrMode, PageLayer, image_cover, missing_text_reason, needs_ocr
+from ingest.tables import CAPTION, Table, find_tables, in_table, with_glyphs
 from ingest.textdict import GlyphTable, page_lines, raw_blocks
 from ingest.types import Block, Document
 
@@ -35,12 +38,29 @@ class PageGraphics:
     paths: tuple[Rect, ...]
 
 
-def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000) -> Document:
-    """Read a PDF's text as blocks in reading order, with headings and sections marked."""
+def read_pdf(
+    path: Path,
+    *,
+    max_bytes: int = 200_000_000,
+    max_pages: int = 2000,
+    ocr: OcrMode = "auto",
+    tables: bool = True,
+) -> Document:
+    """Read a PDF's text as blocks in reading order, with headings and sections marked.
+
+    Pages without a usable text layer are read by Tesseract OCR (`ocr`: see ingest/ocr.py).
+    With `tables`, captioned tables are read as rows (ingest/tables.py) and left out of the body.
+    """
     path = Path(path)
     with _open(path, max_bytes=max_bytes, max_pages=max_pages) as pdf:
-        pages = [_read_page(pdf[n - 1], n) for n in range(1, pdf.page_count + 1)]
+        read = [_read_page(pdf[n - 1], n, ocr) for n in range(1, pdf.page_count + 1)]
+        pages = [(data, rects) for data, rects, _ in read]
         table = _glyph_table(pdf, [data for data, _ in pages])
+        found = [
+            with_glyphs(t, {char: value for (_, char), value in table.items()})
+            for n, (data, _) in enumerate(pages, start=1)
+            for t in (_page_tables(pdf[n - 1], n, data) if tables else [])
+        ]
         sizes = [(pdf[n].rect.width, pdf[n].rect.height) for n in range(pdf.page_count)]
         first = (pdf[0].rect.width, pdf[0].rect.height)
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}
@@ -48,14 +68,18 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
     raws = [join_numbers(raw_blocks(data, n, table)) for n, (data, _) in enumerate(pages, start=1)]
     graphics = [rects for _, rects in pages]
     chars = sum(len(r.text.strip()) for page in raws for r in page)
-    if chars < 40 * len(raws):
-        raise UnreadableInput(f"{path.name}: has no text layer (scanned?); OCR is not enabled.")
+    unread = sum(state == "unread" for _, _, state in read)
+    if chars < 40 * len(raws) or unread > len(raws) / 2:
+        raise UnreadableInput(missing_text_reason(path.name, ocr, tessdata() is not None))
     raws, margins = drop_running_text(raws, sizes)
     body = body_size(raws)
     ordered: list[RawBlock] = []
     two_column = 0
     for page_raws, rects in zip(raws, graphics, strict=True):
-        kept = [r for r in page_raws if not figure_noise(r, rects, body)]
+        # A table's cells are read as its rows (Document.tables), not again as scrambled body text.
+        kept = [
+            r for r in page_raws if not figure_noise(r, rects, body) and not in_table(r.page, r.bbox, found)
+        ]
         page_order, is_two = reading_order(kept, rects)
         two_column += is_two
         ordered.extend(page_order)
@@ -70,6 +94,8 @@ def read_pdf(path: Path, *, max_bytes: int = 200_000_000, max_pages: int = 2000)
         margins=margins,
         xmp=xmp,
         page_size=first,
+        tables=tuple(found),
+        ocr_pages=tuple(n for n, (_, _, state) in enumerate(read, start=1) if state == "ocr"),
     )
 
 
@@ -118,13 +144,24 @@ class _open:
         self.pdf.close()
 
 
-def _read_page(page: pymupdf.Page, number: int) -> tuple[dict, list[Rect]]:
-    """The page's text as MuPDF's dict and the rects of its pictures (images and vector paths)."""
+def _read_page(page: pymupdf.Page, number: int, ocr: OcrMode) -> tuple[dict, list[Rect], str]:
+    """The page's text as MuPDF's dict, the rects of its pictures, and how its text was read.
+
+    The state is "text" (its text layer), "ocr" (Tesseract read the rendered page) or "unread"
+    (it needed OCR, which is off or not installed).
+    """
     try:
         data = page.get_text("dict", flags=_FLAGS)
     except Exception as exc:
         raise UnreadableInput(f"page {number} cannot be read ({exc}).") from exc
     area = page.rect.width * page.rect.height
+    # get_image_info() builds a second text page, so only pay for it when the page has images.
+    images = [info["bbox"] for info in page.get_image_info()] if page.get_images() else []
+    state = "text"
+    if needs_ocr(_layer(data, images, page.rect), ocr):
+        ocr_data = _ocr_page(page) if ocr != "off" else None
+        state = "unread" if ocr_data is None else "ocr"
+        data = ocr_data or data
     rects: list[Rect] = []
     for block in data["blocks"]:
         if block["type"] == 3:
@@ -132,12 +169,65 @@ def _read_page(page: pymupdf.Page, number: int) -> tuple[dict, list[Rect]]:
             # Thin rules (table lines, footnote bars) are not pictures; huge fills are backgrounds.
             if x1 - x0 > 2 and y1 - y0 > 2 and (x1 - x0) * (y1 - y0) < 0.5 * area:
                 rects.append(block["bbox"])
-    # get_image_info() builds a second text page, so only pay for it when the page has images.
-    for info in page.get_image_info() if page.get_images() else ():
-        x0, y0, x1, y1 = info["bbox"]
+    for x0, y0, x1, y1 in images:
         if (x1 - x0) * (y1 - y0) < 0.8 * area:
-            rects.append(info["bbox"])
-    return data, rects
+            rects.append((x0, y0, x1, y1))
+    return data, rects, state
+
+
+def _layer(data: dict, images: list[Rect], box: pymupdf.Rect) -> PageLayer:
+    """How much text a page's text dict holds, and how much of the page its images cover."""
+    text = "".join(s["text"] for b in data["blocks"] for ln in b.get("lines", ()) for s in ln["spans"])
+    chars = sum(not ch.isspace() for ch in text)
+    cover = image_cover(images, (box.x0, box.y0, box.x1, box.y1))
+    return PageLayer(chars, text.count("\ufffd"), cover)
+
+
+def _page_tables(page: pymupdf.Page, number: int, data: dict) -> list[Table]:
+    """The captioned tables of a page; its rules and words are only read when it has a caption."""
+    captions = [
+        (tuple(b["bbox"]), " ".join(s["text"] for ln in b["lines"] for s in ln["spans"]))
+        for b in data["blocks"]
+        if b["type"] == 0 and b["lines"]
+    ]
+    captions = [(rect, text) for rect, text in captions if CAPTION.match(text)]
+    if not captions:
+        return []
+    rules: list[Rect] = []
+    try:
+        for drawing in page.get_drawings():
+            for item in drawing["items"]:
+                if item[0] == "l" and abs(item[1].y - item[2].y) < 1:
+                    x0, x1 = sorted((item[1].x, item[2].x))
+                    rules.append((x0, item[1].y - 0.5, x1, item[1].y + 0.5))
+                elif item[0] == "re" and item[1].height <= 2.5:
+                    rules.append(tuple(item[1]))  # type: ignore[arg-type]
+        words = [tuple(w[:5]) for w in page.get_text("words")]
+    except Exception:  # a page whose drawings cannot be read keeps its table as body text
+        return []
+    rules = [r for r in rules if r[2] - r[0] > 30]
+    return find_tables(number, words, rules, captions)  # type: ignore[arg-type]
+
+
+@cache
+def tessdata() -> str | None:
+    """Tesseract's language data folder, or None when Tesseract is not installed."""
+    try:
+        return pymupdf.get_tessdata()
+    except Exception:  # PyMuPDF raises when it finds no Tesseract installation
+        return None
+
+
+def _ocr_page(page: pymupdf.Page) -> dict | None:
+    """The page read by Tesseract (rendered at 300 dpi), as MuPDF's text dict; None without it."""
+    folder = tessdata()
+    if folder is None:
+        return None
+    try:
+        textpage = page.get_textpage_ocr(flags=_FLAGS, language="eng", dpi=300, full=True, tessdata=folder)
+        return page.get_text("dict", textpage=textpage)
+    except Exception:  # a page Tesseract fails on is left as its text layer had it
+        return None
 
 
 def _glyph_table(pdf: pymupdf.Document, pages: list[dict]) -> GlyphTable:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingest.tables import Table
+
 
 @dataclass(frozen=True)
 class Block:
@@ -68,6 +70,8 @@ class Document:
     margins: tuple[str, ...] = ()  # running headers, footers and stamps removed from the body
     xmp: str = ""  # the XMP metadata packet, as stored
     page_size: tuple[float, float] = (612.0, 792.0)  # page 1's width and height in points
+    tables: tuple[Table, ...] = ()  # captioned tables, read as rows (their cells are not in `blocks`)
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text Tesseract read off the rendered page
 
     @property
     def text(self) -> str:
@@ -102,6 +106,7 @@ class Chunk:
     # Where each page's part of `text` begins, as (offset, page), when the chunk spans pages:
     # a quote is cited on the page it is on, not the chunk's first.
     page_starts: tuple[tuple[int, int], ...] = ()
+    kind: str = "text"  # "table": a table's caption, header and rows (ingest/tables.py)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,12 @@ class Paper:
     status: str = "complete"
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
+    @property
+    def ocr_pages(self) -> tuple[int, ...]:
+        """The pages whose text Tesseract read off the rendered page (kept in `extra`)."""
+        pages = self.extra.get("ocr_pages", ())
+        return tuple(int(p) for p in pages) if isinstance(pages, list | tuple) else ()
+
 
 @dataclass(frozen=True)
 class StoredChunk:
@@ -61,6 +67,7 @@ class StoredChunk:
     # Where each page's part of `text` begins, as (offset, page), when the chunk spans pages (and
     # was stored since the catalog keeps them); () otherwise.
     page_starts: tuple[tuple[int, int], ...] = ()
+    kind: str = "text"  # "table": a table's caption and rows, each row naming its columns
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ class Catalog:
             for chunk in chunks:
                 cursor = db.execute(
                     "INSERT INTO chunks (id, paper_id, idx, section, page_start, page_end, text,"
-                    " page_starts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " page_starts, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         chunk.id,
                         chunk.paper_id,
@@ -162,6 +169,7 @@ class Catalog:
                         chunk.page_end,
                         chunk.text,
                         json.dumps(chunk.page_starts) if chunk.page_starts else "",
+                        chunk.kind,
                     ),
                 )
                 searchable = f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
@@ -437,4 +445,5 @@ def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:
         page_end=row["page_end"],
         text=row["text"],
         page_starts=tuple((int(o), int(p)) for o, p in json.loads(row["page_starts"] or "[]")),
+        kind=row["kind"],
     )

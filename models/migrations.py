@@ -114,11 +114,20 @@ def _sources_and_citekeys(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _chunk_kinds(db: sqlite3.Connection) -> None:
+    """What a chunk is: "text" (sentences of a section) or "table" (a table's caption and rows).
+
+    Chunks stored before this are all text: tables were read as body text then.
+    """
+    db.execute("ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial schema", _initial),
     (2, "page starts of chunks", _page_starts),
     (3, "arxiv_id in the kept arXiv facts", _arxiv_id_in_extra),
     (4, "sources, collections, tags and citekeys", _sources_and_citekeys),
+    (5, "kinds of chunks: text or table", _chunk_kinds),
 )
 
 

@@ -312,3 +312,62 @@ def make_private_glyph_pdf(path: Path, text: str, private: dict[str, int]) -> Pa
     pdf.save(path)
     pdf.close()
     return Path(path)
+
+
+def make_image_only_pdf(source: Path, path: Path, *, dpi: int = 150, header: str | None = None) -> Path:
+    """`source` with every page rendered to one picture, as a scanner makes it; `header` adds a
+    thin text layer (one line at the top) over the picture, as some scanning software does."""
+    with pymupdf.open(source) as src, pymupdf.open() as out:
+        for page in src:
+            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+            scan = out.new_page(width=page.rect.width, height=page.rect.height)
+            scan.insert_image(scan.rect, pixmap=pix)
+            if header is not None:
+                scan.insert_text((72, 24), header, fontname="helv", fontsize=8)
+        out.save(path)
+    return Path(path)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A booktabs-style table: rules above, under the header and below; a spanning header over
+    two columns with a partial rule under it, as LaTeX's \\cmidrule draws; the caption above."""
+
+    caption: str
+    span: str  # the spanning header, over every column but the first
+    header: Sequence[str]  # the column names under it (the first names the row labels)
+    rows: Sequence[Sequence[str]]
+    top: float = 420.0
+    columns: Sequence[float] = (72.0, 250.0, 340.0)  # each column's left edge
+
+
+def draw_table(page: pymupdf.Page, spec: TableSpec) -> None:
+    """Draw a TableSpec on a page with text and horizontal rules only (no vertical lines)."""
+    right = spec.columns[-1] + 70
+    page.insert_text((spec.columns[0], spec.top - 14), spec.caption, fontname="helv", fontsize=9)
+    y = spec.top
+    page.draw_line((spec.columns[0], y), (right, y), width=0.8)
+    page.insert_text((spec.columns[1] + 40, y + 12), spec.span, fontname="helv", fontsize=9)
+    page.draw_line((spec.columns[1], y + 15), (right, y + 15), width=0.4)
+    for x, name in zip(spec.columns, spec.header, strict=True):
+        page.insert_text((x, y + 27), name, fontname="helv", fontsize=9)
+    y += 31
+    page.draw_line((spec.columns[0], y), (right, y), width=0.5)
+    for row in spec.rows:
+        y += 13
+        for x, cell in zip(spec.columns, row, strict=True):
+            page.insert_text((x, y), cell, fontname="helv", fontsize=9)
+    page.draw_line((spec.columns[0], y + 5), (right, y + 5), width=0.8)
+
+
+def make_table_pdf(path: Path, spec: TableSpec, body: str) -> Path:
+    """A one-page paper: a title, a results section of `body` text above the table, the table."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=PAGE_W, height=PAGE_H)
+    page.insert_text((MARGIN, 90), "Translation with Attention Only", fontname="hebo", fontsize=16)
+    page.insert_text((MARGIN, 130), "4 Results", fontname="hebo", fontsize=11)
+    page.insert_textbox(pymupdf.Rect(MARGIN, 140, PAGE_W - MARGIN, 380), body, fontname="helv", fontsize=BODY)
+    draw_table(page, spec)
+    pdf.save(path)
+    pdf.close()
+    return Path(path)

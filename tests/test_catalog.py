@@ -216,3 +216,18 @@ def test_a_catalog_used_from_several_threads_at_once(tmp_path: Path) -> None:
     assert len(catalog.papers()) == 20
     catalog.close()
     assert len(catalog.papers()) == 20  # closed, and opened again on use
+
+
+def test_a_catalog_of_schema_3_opens_with_its_chunks_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    old = Catalog(path, migrations=MIGRATIONS[:3])
+    old._db.execute(
+        "INSERT INTO papers (id, sha256, status, title) VALUES ('sha256:aa', 'aa', 'complete', 'Kept')"
+    )
+    old._db.execute(
+        "INSERT INTO chunks (id, paper_id, idx, page_start, page_end, text) "
+        "VALUES ('sha256:aa#0', 'sha256:aa', 0, 1, 1, 'Old text.')"
+    )
+    old.close()
+    [chunk] = Catalog(path).chunks("sha256:aa")
+    assert (chunk.text, chunk.kind) == ("Old text.", "text")

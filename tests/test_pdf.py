@@ -132,7 +132,7 @@ def test_ligatures_and_old_tex_accents_are_normalised():
         (lambda p: p.write_text("just some notes\n") and p, "missing.pdf: not a PDF file"),
         (make_truncated_pdf, "missing.pdf: corrupt or truncated PDF"),
         (make_encrypted_pdf, "missing.pdf: PDF is encrypted (password-protected)."),
-        (make_scanned_pdf, "missing.pdf: has no text layer (scanned?); OCR is not enabled."),
+        (make_scanned_pdf, "missing.pdf: has no text layer, and OCR found no text on its pages."),
     ],
 )
 def test_bad_input_is_reported_in_one_sentence(tmp_path, make, message):

@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.answers import prompts
 from assistant.domain import Citation, Hit
+from ingest.chunking import table_rows
 from ingest.text import content_words, numbers, split_sentences
 from models.embedder import Embedder
 
@@ -70,8 +71,10 @@ class SupportChecker:
     def __init__(self, embedder: Embedder, evidence: Sequence[Hit]) -> None:
         self.embedder = embedder
         self.evidence = evidence
-        self.sentences = [split_sentences(h.text) or [h.text] for h in evidence]
+        self.sentences = [passage_units(h) for h in evidence]
         flat = [s for group in self.sentences for s in group]
+        rows = {r for h in evidence if h.kind == "table" for r in table_rows(h.text)}
+        self._is_row = [s in rows for s in flat]
         self._vectors = embedder.embed(flat)
         self._owner = [i for i, group in enumerate(self.sentences) for _ in group]
         self._flat = flat
@@ -114,13 +117,26 @@ class SupportChecker:
                 break
             owner = self._owner[int(j)]
             sentence = self._flat[int(j)]
-            if owner in used or len(content_words(sentence)) < 4:
+            if owner in used or (len(content_words(sentence)) < 4 and not self._is_row[int(j)]):
                 continue
             chosen.append((sentence, owner, sentence))
             used.add(owner)
             if len(chosen) == count:
                 break
         return chosen
+
+
+def passage_units(hit: Hit) -> list[str]:
+    """What a passage is quoted by: its sentences; a table's whole rows.
+
+    A table row names its columns ("Transformer (big) | BLEU EN-DE 28.4"), so a figure is never
+    quoted cut off from its row and column; and since a claim's numbers must all be in the one
+    unit that supports it, a number is accepted only when the cited row holds it. The caption is
+    no unit: it shares a question's words but holds none of the table's figures.
+    """
+    if hit.kind != "table":
+        return split_sentences(hit.text) or [hit.text]
+    return table_rows(hit.text) or [hit.text]
 
 
 def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
@@ -143,6 +159,7 @@ def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Ci
                     hit.page_of(quote),
                     quote,
                     hit.chunk_id,
+                    ocr=hit.page_of(quote) in hit.ocr_pages,
                 )
             )
         sentence = sentence.rstrip()

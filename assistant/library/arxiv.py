@@ -81,7 +81,12 @@ class ArxivFetcher:
         try:
             check_pdf_file(download, self.library.max_pdf_bytes)
             stage("read", entry.title)
-            doc = read_pdf(download, max_bytes=self.library.max_pdf_bytes)
+            doc = read_pdf(
+                download,
+                max_bytes=self.library.max_pdf_bytes,
+                ocr=self.library.ocr,
+                tables=self.library.tables,
+            )
             result = self.library.add_document(
                 doc,
                 entry_meta(entry, extract_metadata(doc)),

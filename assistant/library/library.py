@@ -24,6 +24,7 @@ from ingest.chunking import chunk_document, windows
 from ingest.errors import UnreadableInput
 from ingest.files import check_pdf_file
 from ingest.metadata import extract_metadata
+from ingest.ocr import OcrMode
 from ingest.pdf import read_pdf
 from ingest.types import Document, PaperMeta
 from models.catalog import Catalog, SourceLink
@@ -81,6 +82,8 @@ class Library:
         window_tokens: int = 128,
         max_pdf_bytes: int = 200_000_000,
         batch_size: int = 256,
+        ocr: OcrMode = "auto",
+        tables: bool = True,
     ) -> None:
         self.home = home
         self.catalog = catalog
@@ -93,6 +96,8 @@ class Library:
         self.window_tokens = window_tokens
         self.max_pdf_bytes = max_pdf_bytes
         self.batch_size = batch_size
+        self.ocr = ocr
+        self.tables = tables
 
     @property
     def store(self) -> VectorStore:
@@ -165,7 +170,7 @@ class Library:
             paper = existing
             status = "resumed"
         else:
-            doc = read_pdf(path, max_bytes=self.max_pdf_bytes)
+            doc = read_pdf(path, max_bytes=self.max_pdf_bytes, ocr=self.ocr, tables=self.tables)
             report(0.1)
             paper = self._begin(doc, extract_metadata(doc), sha, source=path.name, file=path)
             status = "added"
@@ -262,7 +267,7 @@ class Library:
             source=source,
             file=kept.name if kept else "",
             status="pending",
-            extra=dict(extra or {}),
+            extra=dict(extra or {}) | ({"ocr_pages": list(doc.ocr_pages)} if doc.ocr_pages else {}),
         )
         stored = [
             StoredChunk(
@@ -274,6 +279,7 @@ class Library:
                 c.page_end,
                 c.text,
                 c.page_starts,
+                c.kind,
             )
             for c in chunks
         ]
@@ -319,7 +325,8 @@ class Library:
                     titles[chunk.paper_id] = paper.title[:200] if paper else ""
                 heading = "\n".join(h for h in (titles[chunk.paper_id], heading) if h)
             budget = self.window_tokens - (self.embedder.count_tokens([heading])[0] + 1 if heading else 0)
-            for n, text in enumerate(windows(chunk.text, self.embedder.count_tokens, max(budget, 32))):
+            texts = windows(chunk.text, self.embedder.count_tokens, max(budget, 32), chunk.kind)
+            for n, text in enumerate(texts):
                 out.append(Window(vector_id(chunk.id, n), chunk, f"{heading}\n{text}" if heading else text))
         return out
 
@@ -436,6 +443,7 @@ def _vector_metadata(paper: Paper, chunk: StoredChunk) -> dict[str, str | int]:
         "chunk_id": chunk.id,
         "section": chunk.section[:200],
         "year": paper.year or 0,
+        "kind": chunk.kind,
     }
 
 

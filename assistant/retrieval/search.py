@@ -153,6 +153,8 @@ class Searcher:
                     lexical=round(lexical.get(chunk_id, 0.0), 6),
                     year=paper.year,
                     page_starts=chunk.page_starts,
+                    ocr_pages=paper.ocr_pages,
+                    kind=chunk.kind,
                 )
             )
             if len(hits) == k:

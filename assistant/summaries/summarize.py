@@ -281,6 +281,9 @@ def _assign_roles(chunks: Sequence[StoredChunk]) -> dict[str, Role]:
     current: Role = "overview"
     for chunk in chunks:
         named = next((r for r, pattern in _ROLE_OF_HEADING if pattern.search(chunk.section)), None)
+        if chunk.kind == "table":  # tables come after the text; one under no named part reports results
+            roles[chunk.id] = named or "results"
+            continue
         if named is None and current in ("overview", "intro") and chunk.section.strip():
             named = "method"  # an unnamed section after the introduction is usually the method
         current = named or current

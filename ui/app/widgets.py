@@ -91,6 +91,8 @@ def citation_list(citations: Sequence[Citation], prefix: str, open_key: str) -> 
             icon=":material/find_in_page:",
         )
         st.markdown(f"> “{md_escape(citation.quote)}”")
+        if citation.ocr:
+            st.caption("Quoted from Tesseract's reading of a scanned page, not from the PDF's text.")
         if opened:
             caption = f"{citation.title}, page {citation.page}"
             show_page(citation.paper_id, citation.page, citation.quote, caption)

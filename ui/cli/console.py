@@ -171,7 +171,8 @@ def render_answer(answer: Answer) -> None:
         out.print()
         table = Table("n", "paper", "page", "quote", show_lines=False, box=None)
         for c in answer.citations:
-            table.add_row(f"[{c.n}]", escape(c.title[:50]), str(c.page), escape(c.quote))
+            page = f"{c.page} (OCR)" if c.ocr else str(c.page)
+            table.add_row(f"[{c.n}]", escape(c.title[:50]), page, escape(c.quote))
         out.print(table)
 
 

@@ -137,6 +137,7 @@ def show(
         ("keywords", ", ".join(record.keywords)),
         ("code", " ".join(record.code_urls)),
         ("pages", record.pages),
+        ("OCR pages", _page_list(record.ocr_pages)),
         ("source", record.source),
         ("added", record.added_at),
         ("chunks", len(chunks)),
@@ -173,6 +174,18 @@ def remove(
         err.print(f"removed {escape(removed.title)} ({removed.id[:19]})")
 
 
+def _page_list(pages: tuple[int, ...]) -> str:
+    """Pages as "1-3, 7" (read by Tesseract, so a reader knows the text is OCR's)."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return f"{text} (text read by OCR)" if text else ""
+
+
 def paper_json(paper: Paper) -> dict[str, object]:
     """A library paper in the JSON vocabulary of every command: its id is `paper_id`."""
     return {
@@ -191,5 +204,6 @@ def paper_json(paper: Paper) -> dict[str, object]:
         "source": paper.source,
         "file": paper.file,
         "added_at": paper.added_at,
+        "ocr_pages": list(paper.ocr_pages),
         "extra": paper.extra,
     }

@@ -1,0 +1,141 @@
+"""Tables as passages: read from their rules and caption, chunked as named rows, found and cited by row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.build import build_assistant
+from assistant.settings import load_settings
+from ingest.chunking import chunk_document, table_rows
+from ingest.pdf import read_pdf
+from ingest.tables import Table
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.pdfmaker import TableSpec, make_table_pdf
+
+SPEC = TableSpec(
+    caption="Table 2: BLEU scores of translation models on newstest2014.",
+    span="BLEU",
+    header=("Model", "EN-DE", "EN-FR"),
+    rows=(
+        ("ByteNet", "23.75", "39.20"),
+        ("ConvS2S", "25.16", "40.46"),
+        ("Transformer (big)", "28.4", "41.8"),
+    ),
+)
+BODY = (
+    "We compare the models on the standard newstest2014 sets for English to German and English to "
+    "French. Training took three days on eight machines, and every model saw the same data."
+)
+ROW = "Transformer (big) | BLEU EN-DE 28.4 | BLEU EN-FR 41.8"
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-page paper with a rule-only results table (the kind find_tables() misses)."""
+    return make_table_pdf(tmp_path_factory.mktemp("tables") / "bleu.pdf", SPEC, BODY)
+
+
+def test_a_rule_only_table_is_read_as_named_rows(paper: Path) -> None:
+    doc = read_pdf(paper)
+    [table] = doc.tables
+    assert table == Table(
+        label="Table 2",
+        caption=SPEC.caption,
+        page=1,
+        bbox=table.bbox,
+        header=("Model", "BLEU EN-DE", "BLEU EN-FR"),
+        rows=tuple(tuple(r) for r in SPEC.rows),
+    )
+    assert table.row_lines()[2] == ROW
+    # The cells are the table's passage, not scrambled body text as well.
+    assert "41.8" not in doc.text and "ConvS2S" not in doc.text
+    assert "Training took three days" in doc.text
+
+
+def test_a_table_is_its_own_chunk_in_markdown(paper: Path) -> None:
+    chunks = chunk_document(read_pdf(paper), lambda texts: [len(t.split()) for t in texts])
+    table = [c for c in chunks if c.kind == "table"]
+    assert [c.kind for c in chunks] == ["text", "text", "table"]  # title, 4 Results, the table
+    assert table[0].text == (
+        f"{SPEC.caption}\n| Model | BLEU EN-DE | BLEU EN-FR |\n| --- | --- | --- |\n"
+        "| ByteNet | BLEU EN-DE 23.75 | BLEU EN-FR 39.20 |\n"
+        "| ConvS2S | BLEU EN-DE 25.16 | BLEU EN-FR 40.46 |\n"
+        f"| {ROW} |"
+    )
+    assert (table[0].page_start, table[0].section) == (1, "4 Results")
+    assert table_rows(table[0].text)[2] == ROW
+
+
+def test_a_long_table_is_split_into_runs_of_whole_rows_under_its_header(paper: Path) -> None:
+    chunks = chunk_document(read_pdf(paper), lambda texts: [len(t.split()) for t in texts], max_tokens=30)
+    tables = [c.text for c in chunks if c.kind == "table"]
+    assert len(tables) == 3
+    assert all(t.startswith(f"{SPEC.caption}\n| Model | BLEU EN-DE | BLEU EN-FR |\n") for t in tables)
+    assert [table_rows(t) for t in tables][2] == [ROW]
+
+
+def test_a_table_row_is_found_and_cited_whole(paper: Path) -> None:
+    generator = ScriptedGenerator("The big Transformer reaches 28.4 BLEU on English to German [1].")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=generator)
+    built.asker.min_evidence = 0.1  # the hashing embedder's similarities are low
+    list(built.library.add([paper]))
+    [hit] = built.searcher.search("ConvS2S BLEU newstest2014", 1)
+    assert hit.kind == "table"
+    answer = built.asker.ask("What BLEU score does the big Transformer reach on EN-DE?")
+    [citation] = answer.citations
+    assert citation.quote == ROW
+    assert citation.page == 1
+    _, _, _, metadatas = built.library.store.page(0, 10)
+    assert sorted(m["kind"] for m in metadatas) == ["table", "text", "text"]  # one window each
+    built.summarizer.summarize(built.library.get(hit.paper_id))
+    [results] = [p.material for p in generator.prompts if p.cue == "Tasks and results:"]
+    assert f"| {ROW} |" in results  # the results part is written from the table
+    built.close()
+
+
+def test_a_number_the_cited_row_lacks_is_not_accepted(paper: Path) -> None:
+    generator = ScriptedGenerator("The big Transformer reaches 29.3 BLEU on English to German [1].")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=generator)
+    built.asker.min_evidence = 0.1
+    list(built.library.add([paper]))
+    answer = built.asker.ask("What BLEU score does the big Transformer reach on EN-DE?")
+    assert "29.3" not in answer.answer
+    assert all("29.3" not in c.quote for c in answer.citations)
+    built.close()
+
+
+def test_dense_retrieval_finds_the_row_by_meaning(paper: Path, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    built = build_assistant(load_settings(), embedder=real_embedder)
+    list(built.library.add([paper]))
+    [hit] = built.searcher.search("translation quality of the large Transformer, English-French", 1)
+    assert hit.kind == "table" and hit.dense > 0
+    built.close()
+
+
+def _words(y: float, cells: list[tuple[float, str]]) -> list[tuple[float, float, float, float, str]]:
+    """One line of words at height y, each (x, text) as wide as 5 points a character."""
+    return [(x, y, x + 5 * len(text), y + 9, text) for x, text in cells]
+
+
+def test_two_stacked_tables_captioned_below_each_get_their_own_caption() -> None:
+    from ingest.tables import find_tables
+
+    rules = [(80.0, y, 400.0, y + 0.5) for y in (70, 85, 130, 200, 215, 260)]
+    words = [
+        *_words(73, [(90, "Model"), (300, "F1")]),
+        *_words(95, [(90, "Alpha"), (300, "71.3")]),
+        *_words(110, [(90, "Beta"), (300, "64.2")]),
+        *_words(203, [(90, "Model"), (300, "Recall")]),
+        *_words(225, [(90, "Gamma"), (300, "0.27")]),
+    ]
+    captions = [
+        ((150.0, 136.0, 330.0, 146.0), "Table 5: Results on the first set."),
+        ((150.0, 266.0, 330.0, 276.0), "Table 6: Results on the second set."),
+    ]
+    tables = find_tables(8, words, rules, captions)
+    assert [(t.label, t.rows) for t in tables] == [
+        ("Table 5", (("Alpha", "71.3"), ("Beta", "64.2"))),
+        ("Table 6", (("Gamma", "0.27"),)),
+    ]
