@@ -28,6 +28,8 @@ WINDOW = 8
 _HIGH = frozenset("most highest maximum maximal max best greatest largest peak top fastest strongest".split())
 _LOW = frozenset("least lowest minimum minimal min smallest worst fewest weakest slowest".split())
 _OPTIMUM = frozenset("optimum optimal optima peak peaks peaked".split())
+# "How long ...", "how many ...": questions asking for an amount.
+_HOW_MUCH = frozenset("many much long far large big fast old often high low small heavy".split())
 _YES_NO_START = frozenset("is are was were does do did can could has have had will would should".split())
 _AUXILIARY = _YES_NO_START | {"am", "be", "been"}
 # Words of a question that say how it is asked, not what about.
@@ -116,8 +118,8 @@ def _measure(ws: Sequence[str]) -> tuple[str, ...]:
     if start is None:
         return ()
     rest = list(ws[start + 1 :])
-    if rest[:1] in (["many"], ["much"]) or (rest[:1] and rest[0] in _AUXILIARY):
-        rest = rest[1:]  # "how many tokens", "what is the projected battery life of ..."
+    if rest[:1] and (rest[0] in _HOW_MUCH or rest[0] in _AUXILIARY):
+        rest = rest[1:]  # "how many tokens", "how long does", "what is the projected battery life of ..."
     taken: list[str] = []
     for w in rest:
         if w in _AUXILIARY or len(taken) == 4:
@@ -137,7 +139,7 @@ def _kind(ws: Sequence[str], measure: Sequence[str]) -> Kind:
         return "yesno"
     if "temperature" in named or "temperatures" in named or ws[:2] == ["how", "hot"]:
         return "temperature"
-    if ws[:2] in (["how", "many"], ["how", "much"]) or named & _MEASURES:
+    if (ws[0] == "how" and ws[1:2] and ws[1] in _HOW_MUCH) or named & _MEASURES:
         return "quantity"
     if named & _DATASET_WORDS:
         return "dataset"
