@@ -77,15 +77,15 @@ def test_question_with_no_evidence_abstains(tmp_path: Path) -> None:
 
 
 def test_restricting_to_one_paper(tmp_path: Path) -> None:
-    assistant, _ = _assistant(tmp_path, "It lasts 19 months [1].")
-    enzyme = next(p for p in assistant.library.papers() if "Enzyme" in p.title)
-    # Both papers answer a part of it: unrestricted, both are cited.
-    question = "How long does a LoomNet sensor node last, and what does the double mutant do to PET film?"
-    everywhere = assistant.asker.ask(question)
-    assert {c.paper_id for c in everywhere.citations} - {enzyme.id}
-    answer = assistant.asker.ask(question, SearchFilter(paper_ids=(enzyme.id,)))
-    assert answer.citations  # not an abstention, which would hold the check below vacuously
-    assert all(c.paper_id == enzyme.id for c in answer.citations)
+    assistant, _ = _assistant(tmp_path, "42 degrees Celsius [1]")
+    sensor = next(p for p in assistant.library.papers() if "LoomNet" in p.title)
+    question = "At what temperature is the enzyme PetX most active?"
+    assert [c.quote for c in assistant.asker.ask(question).citations] == [ENZYME_FACT]
+    # Restricted to the sensor paper, the enzyme paper's answer is out of reach: it abstains, and
+    # the closest passages it shows are the sensor paper's.
+    answer = assistant.asker.ask(question, SearchFilter(paper_ids=(sensor.id,)))
+    assert answer.abstained and answer.citations == ()
+    assert answer.closest and {h.paper_id for h in answer.closest} == {sensor.id}
 
 
 def test_empty_and_overlong_questions_are_refused(tmp_path: Path) -> None:
@@ -99,7 +99,8 @@ def test_empty_and_overlong_questions_are_refused(tmp_path: Path) -> None:
 def test_json_shape(tmp_path: Path) -> None:
     assistant, _ = _assistant(tmp_path, "42 degrees Celsius [1]")
     data = assistant.asker.ask("At what temperature is the enzyme PetX most active?", qid="q1").to_json()
-    assert list(data) == ["id", "question", "answer", "citations", "abstained"]
+    assert list(data) == ["id", "question", "answer", "citations", "abstained", "quoted"]
+    assert data["quoted"] is False
     assert list(data["citations"][0]) == [
         "n",
         "paper_id",

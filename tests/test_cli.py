@@ -195,9 +195,8 @@ def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
 
 
 def test_the_demo_says_when_an_answer_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.demo import SampleQuestion
-
     import ui.cli.admin
+    from assistant.demo import SampleQuestion
 
     asked = [
         SampleQuestion(

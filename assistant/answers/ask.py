@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from assistant.answers import prompts
 from assistant.answers.choose import choose
 from assistant.answers.grounding import SupportChecker, render
-from assistant.domain import Answer, Citation, Hit
+from assistant.domain import EXTRACTIVE, Answer, Citation, Hit
 from assistant.errors import BadInput
 from assistant.retrieval.rerank import Scored, mmr, rerank
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -26,7 +26,6 @@ from models.generator import Generator
 GeneratorFactory = Callable[[], Generator]
 
 MAX_QUESTION_CHARS = 2000
-EXTRACTIVE = "extractive"  # the `model` of an answer that quotes the paper's own sentences
 ABSTAIN_TEXT = "The library holds no evidence for this question."
 NOT_LATIN_NOTE = (
     "The question is not in Latin script; the bundled embedding model reads English only, "

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from assistant.answers.ask import EXTRACTIVE
 from assistant.build import Assistant, build_assistant
 from assistant.demo import check_answer, sample_papers, sample_questions
 from assistant.settings import load_settings
@@ -142,7 +141,7 @@ def _demo_ask(assistant: Assistant) -> int:
         answer = assistant.asker.ask(sample.question)
         out.print(f"\n   [bold]Q:[/bold] {escape(sample.question)}")
         out.print(f"   [bold]A:[/bold] {escape(answer.answer)}")
-        if answer.model == EXTRACTIVE:
+        if answer.quoted:
             out.print("      [dim](the paper's own words, quoted)[/dim]")
         for c in answer.citations:
             out.print(
