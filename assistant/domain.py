@@ -77,6 +77,9 @@ class Citation:
         return data
 
 
+EXTRACTIVE = "extractive"  # the `model` of an answer that quotes the paper's own sentence
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer with its citations, or an abstention with the closest passages."""
@@ -90,6 +93,11 @@ class Answer:
     model: str = ""
     note: str = ""  # a hint for the reader, e.g. that the question is not in a language the models read
 
+    @property
+    def quoted(self) -> bool:
+        """Whether the answer is the paper's own words (its sentence quoted), not the model's."""
+        return self.model == EXTRACTIVE
+
     def to_json(self) -> dict[str, Any]:
         """The answer in the documented JSON shape."""
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -98,6 +106,7 @@ class Answer:
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "abstained": self.abstained,
+            "quoted": self.quoted,
         }
         if self.closest:
             data["closest"] = [h.to_json() for h in self.closest]

@@ -73,7 +73,9 @@ class LLMSettings(_Section):
     )
     context_tokens: int = Field(8192, description="Context window given to llama.cpp.", ge=512)
     threads: int = Field(0, description="CPU threads for generation; 0 means all cores.", ge=0)
-    max_answer_tokens: int = Field(256, description="Longest answer generated.", ge=16)
+    max_answer_tokens: int = Field(
+        64, description="Longest answer generated (an answer is a few words and its passage number).", ge=16
+    )
     isolation: Literal["process", "inline"] = Field(
         "process",
         description='"process" runs the GGUF model in a supervised child process, so a model that '

@@ -1,4 +1,4 @@
-"""Cited answers: citation checking, verbatim quotes, extractive fallback and abstention."""
+"""Cited answers: the slot check, verbatim quotes, the quoted fallback and abstention."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from assistant.answers import prompts
 from assistant.answers.ask import NOT_LATIN_NOTE
-from assistant.answers.grounding import SupportChecker, ground
+from assistant.answers.choose import choose
+from assistant.answers.grounding import SupportChecker
 from assistant.build import Assistant, build_assistant
 from assistant.domain import Hit
 from assistant.errors import BadInput
@@ -31,11 +32,12 @@ def _assistant(tmp_path: Path, reply: str) -> tuple[Assistant, ScriptedGenerator
     return built, generator
 
 
-def test_supported_sentence_keeps_its_citation_with_a_verbatim_quote(tmp_path: Path) -> None:
-    assistant, generator = _assistant(tmp_path, " PetX is most active at 42 degrees Celsius [1].")
+def test_an_answer_its_source_gives_keeps_its_citation_with_a_verbatim_quote(tmp_path: Path) -> None:
+    assistant, generator = _assistant(tmp_path, " 42 degrees Celsius [1]")
     answer = assistant.asker.ask("At what temperature is the enzyme PetX most active?")
     assert not answer.abstained
-    assert answer.answer == "PetX is most active at 42 degrees Celsius. [1]"
+    assert answer.answer == "42 degrees Celsius. [1]"
+    assert answer.model == "scripted-test-generator"
     [citation] = answer.citations
     assert citation.n == 1
     assert citation.quote == ENZYME_FACT
@@ -48,26 +50,19 @@ def test_supported_sentence_keeps_its_citation_with_a_verbatim_quote(tmp_path: P
     assert generator.prompts[0].cue == "Answer:"
 
 
-def test_wrong_marker_moves_to_the_supporting_passage_and_invention_is_dropped(tmp_path: Path) -> None:
-    reply = (
-        "LoomNet keeps each sensor node alive for 19 months on two AA cells [7]. "
-        "The moon is made of green cheese according to NASA [1]."
-    )
-    assistant, _ = _assistant(tmp_path, reply)
+def test_a_marker_to_the_wrong_passage_moves_to_the_one_that_gives_the_answer(tmp_path: Path) -> None:
+    assistant, _ = _assistant(tmp_path, "19 months on two AA cells [7]")
     answer = assistant.asker.ask("How long does a LoomNet sensor node last on batteries?")
-    assert "cheese" not in answer.answer
+    assert answer.answer == "19 months on two AA cells. [1]"
     assert [c.quote for c in answer.citations] == [SENSOR_FACT]
-    assert answer.answer.endswith("[1]")
 
 
-def test_unsupported_output_falls_back_to_quoting_the_evidence(tmp_path: Path) -> None:
+def test_an_answer_that_is_not_in_its_source_falls_back_to_the_quote(tmp_path: Path) -> None:
     assistant, _ = _assistant(tmp_path, "I do not know anything about this topic, sorry friend.")
     answer = assistant.asker.ask("How long does a LoomNet sensor node last on two AA cells?")
     assert answer.model == "extractive"
-    assert answer.citations
-    assert answer.citations[0].quote == SENSOR_FACT
-    for citation in answer.citations:
-        assert citation.quote in answer.answer
+    assert answer.answer == f"“{SENSOR_FACT}” [1]"  # the paper's words, marked as a quote
+    assert [c.quote for c in answer.citations] == [SENSOR_FACT]
 
 
 def test_question_with_no_evidence_abstains(tmp_path: Path) -> None:
@@ -82,15 +77,15 @@ def test_question_with_no_evidence_abstains(tmp_path: Path) -> None:
 
 
 def test_restricting_to_one_paper(tmp_path: Path) -> None:
-    assistant, _ = _assistant(tmp_path, "It lasts 19 months [1].")
-    enzyme = next(p for p in assistant.library.papers() if "Enzyme" in p.title)
-    # Both papers answer a part of it: unrestricted, both are cited.
-    question = "How long does a LoomNet sensor node last, and what does the double mutant do to PET film?"
-    everywhere = assistant.asker.ask(question)
-    assert {c.paper_id for c in everywhere.citations} - {enzyme.id}
-    answer = assistant.asker.ask(question, SearchFilter(paper_ids=(enzyme.id,)))
-    assert answer.citations  # not an abstention, which would hold the check below vacuously
-    assert all(c.paper_id == enzyme.id for c in answer.citations)
+    assistant, _ = _assistant(tmp_path, "42 degrees Celsius [1]")
+    sensor = next(p for p in assistant.library.papers() if "LoomNet" in p.title)
+    question = "At what temperature is the enzyme PetX most active?"
+    assert [c.quote for c in assistant.asker.ask(question).citations] == [ENZYME_FACT]
+    # Restricted to the sensor paper, the enzyme paper's answer is out of reach: it abstains, and
+    # the closest passages it shows are the sensor paper's.
+    answer = assistant.asker.ask(question, SearchFilter(paper_ids=(sensor.id,)))
+    assert answer.abstained and answer.citations == ()
+    assert answer.closest and {h.paper_id for h in answer.closest} == {sensor.id}
 
 
 def test_empty_and_overlong_questions_are_refused(tmp_path: Path) -> None:
@@ -102,9 +97,10 @@ def test_empty_and_overlong_questions_are_refused(tmp_path: Path) -> None:
 
 
 def test_json_shape(tmp_path: Path) -> None:
-    assistant, _ = _assistant(tmp_path, "PetX works best at 42 degrees Celsius [1].")
-    data = assistant.asker.ask("When is the enzyme PetX most active?", qid="q1").to_json()
-    assert list(data) == ["id", "question", "answer", "citations", "abstained"]
+    assistant, _ = _assistant(tmp_path, "42 degrees Celsius [1]")
+    data = assistant.asker.ask("At what temperature is the enzyme PetX most active?", qid="q1").to_json()
+    assert list(data) == ["id", "question", "answer", "citations", "abstained", "quoted"]
+    assert data["quoted"] is False
     assert list(data["citations"][0]) == [
         "n",
         "paper_id",
@@ -117,21 +113,11 @@ def test_json_shape(tmp_path: Path) -> None:
     ]
 
 
-def test_a_claim_with_a_number_its_source_lacks_is_dropped(tmp_path: Path) -> None:
-    assistant, _ = _assistant(tmp_path, "PetX is most active at 37 degrees Celsius and pH 8.5 [1].")
+def test_a_figure_its_source_lacks_is_never_the_answer(tmp_path: Path) -> None:
+    assistant, _ = _assistant(tmp_path, "37 degrees Celsius [1]")
     answer = assistant.asker.ask("At what temperature is the enzyme PetX most active?")
-    assert "37" not in answer.answer
     assert answer.model == "extractive"  # nothing the model wrote survived; the source is quoted
-    assert answer.citations[0].quote == ENZYME_FACT
-
-
-def test_the_same_quote_is_not_cited_twice(tmp_path: Path) -> None:
-    reply = (
-        "PetX is most active at 42 degrees Celsius [1]. The enzyme PetX works best at 42 degrees Celsius [1]."
-    )
-    assistant, _ = _assistant(tmp_path, reply)
-    answer = assistant.asker.ask("At what temperature is the enzyme PetX most active?")
-    assert answer.answer == "PetX is most active at 42 degrees Celsius. [1]"
+    assert answer.answer == f"“{ENZYME_FACT}” [1]"
 
 
 def _hit(chunk_id: str, paper_id: str, text: str, score: float) -> Hit:
@@ -194,7 +180,8 @@ def test_instructions_planted_in_a_paper_are_quoted_data_and_never_cited(tmp_pat
     assert all("HACKED" not in c.quote for c in answer.citations)
     # Even a reply that repeats the planted sentence word for word gets no support from it.
     checker = SupportChecker(built.library.embedder, built.searcher.search("PetX", 3))
-    assert ground(checker, INJECTION.replace(";", " [1];"), 0.5) == []
+    choice = choose(checker, "What does PetX do?", INJECTION.replace(";", " [1];"), [], 0.3)
+    assert choice.quoted and all("HACKED" not in quote for _, _, quote in choice.kept)
 
 
 def test_a_passage_cannot_close_its_own_quote(tmp_path: Path) -> None:

@@ -194,6 +194,36 @@ def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
     assert len(listed) == 3
 
 
+def test_the_demo_says_when_an_answer_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.cli.admin
+    from assistant.demo import SampleQuestion
+
+    asked = [
+        SampleQuestion(
+            "How long does a LoomNet sensor node last on two AA cells?", "sensor.pdf", "19 months"
+        ),
+        # The paper says 19 months: a demo expecting 12 must report its answer wrong, not checked.
+        SampleQuestion(
+            "How long does a LoomNet sensor node last on two AA cells?", "sensor.pdf", "12 months"
+        ),
+        SampleQuestion("Which opera did Verdi compose for Cairo?", None, None),
+    ]
+    monkeypatch.setattr(ui.cli.admin, "sample_questions", lambda: asked)
+    monkeypatch.setattr(ui.cli.admin, "sample_papers", lambda: [sensor_paper(tmp_path)])
+    monkeypatch.setattr(ui.cli.admin, "build_assistant", ui.cli.console.build_assistant)
+    result = runner.invoke(app, ["demo", "--home", str(tmp_path / "demo")])
+    assert result.exit_code == 1, result.output
+    verdicts = [
+        line.strip() for line in result.stdout.splitlines() if line.strip().startswith(("right", "WRONG"))
+    ]
+    assert verdicts == [
+        "right: says “19 months”, citing sensor.pdf",
+        "WRONG: the answer does not say “12 months”",
+        "right: abstained: no demo paper answers this",
+    ]
+    assert "2/3 answers right (1 wrong)" in result.stdout
+
+
 # Arguments that get each command past its own checks to the point where it reads the settings.
 EVERY_COMMAND = {
     "add": ["add", "paper.pdf"],

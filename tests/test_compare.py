@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,19 +18,26 @@ from assistant.errors import BadInput, NotFound
 from assistant.settings import load_settings
 from models.generator import Prompt
 from tests.fakes import HashingEmbedder, ScriptedGenerator
-from tests.papers import ENZYME_FACT, SENSOR_FACT, enzyme_paper, sensor_paper
+from tests.papers import enzyme_paper, sensor_paper
 from ui.cli import app
 
 ENZYME_TITLE = "A Thermostable Enzyme that Degrades PET Plastic"
 SENSOR_TITLE = "LoomNet: A Low-Power Protocol for Field Sensor Networks"
 
 
+def _first_sentence(prompt: Prompt) -> str:
+    """The sentence the model was given to restate (the cell's chosen sentence)."""
+    return re.search(r"\[1\] «([^»]*)»", prompt.material).group(1)  # type: ignore[union-attr]
+
+
 def _reply(prompt: Prompt) -> str:
-    """Results cells restate each paper's key fact; every other cell is an invention."""
-    if prompt.cue == "Results:" and ENZYME_TITLE in prompt.instruction:
-        return " The enzyme PetX is most active at 42 degrees Celsius and pH 8.5 [1]."
+    """Results cells shorten their chosen sentence (supported); method cells negate it (not); every
+    other cell is an invention."""
+    words = _first_sentence(prompt).rstrip(".").split()
     if prompt.cue == "Results:":
-        return " The LoomNet protocol keeps each sensor node alive for 19 months on two AA cells [2]."
+        return " " + " ".join(words[:-2]) + "."
+    if prompt.cue == "Method:":
+        return " It is not true that " + " ".join(words) + "."
     return " Bananas are yellow fruits grown on tropical plantations worldwide [1]."
 
 
@@ -60,33 +68,33 @@ def test_matrix_has_every_aspect_for_every_paper(compared) -> None:  # type: ign
 
 
 def test_each_cell_reads_and_cites_only_its_own_paper(compared) -> None:  # type: ignore[no-untyped-def]
-    built, generator, _, comparison = compared
+    built, generator, ids, comparison = compared
+    by_title = {title: [c.text for c in built.library.chunks(pid)] for title, pid in ids.items()}
     for prompt in generator.prompts:
         own = ENZYME_TITLE if ENZYME_TITLE in prompt.instruction else SENSOR_TITLE
-        other = SENSOR_TITLE if own == ENZYME_TITLE else ENZYME_TITLE
-        assert own in prompt.material and other not in prompt.material
+        assert any(_first_sentence(prompt) in t for t in by_title[own])  # the model sees its own paper only
     for row in comparison.cells.values():
         for paper_id, cell in row.items():
             assert cell.citations, cell.text
             texts = [c.text for c in built.library.chunks(paper_id)]
             for citation in cell.citations:
                 assert citation.paper_id == paper_id
+                assert citation.page == 1
                 assert any(citation.quote in t for t in texts)  # verbatim, from that paper
 
 
-def test_supported_text_is_kept_and_inventions_fall_back_to_quotes(compared) -> None:  # type: ignore[no-untyped-def]
-    _, _, ids, comparison = compared
-    enzyme = comparison.cells["results"][ids[ENZYME_TITLE]]
-    assert enzyme.text == "The enzyme PetX is most active at 42 degrees Celsius and pH 8.5. [1]"
-    assert [c.quote for c in enzyme.citations] == [ENZYME_FACT]
-    sensor = comparison.cells["results"][ids[SENSOR_TITLE]]
-    assert [c.quote for c in sensor.citations] == [SENSOR_FACT]  # marker [2] moved to its passage
-    for aspect in ("problem", "method", "data", "limitations"):
-        for cell in comparison.cells[aspect].values():
-            assert "Bananas" not in cell.text
+def test_extract_first_the_model_only_where_its_sentence_supports_it(compared) -> None:  # type: ignore[no-untyped-def]
+    _, generator, ids, comparison = compared
+    for paper_id in ids.values():
+        results = comparison.cells["results"][paper_id]
+        [citation] = results.citations
+        shortened = " ".join(citation.quote.rstrip(".").split()[:-2]) + "."
+        assert (results.text, results.quoted) == (f"{shortened} [1]", False)
+        for aspect in ("problem", "method", "data", "limitations"):
+            cell = comparison.cells[aspect][paper_id]  # inventions and added negations: the quote
             [citation] = cell.citations
-            quote = citation.quote
-            assert cell.text == (f"{quote} [1]" if quote.endswith(".") else f"{quote}. [1]")
+            assert (cell.text, cell.quoted) == (f"“{citation.quote}” [1]", True)
+    assert len(generator.prompts) == 10
 
 
 def test_json_markdown_and_csv(compared) -> None:  # type: ignore[no-untyped-def]
@@ -98,23 +106,23 @@ def test_json_markdown_and_csv(compared) -> None:  # type: ignore[no-untyped-def
         {"paper_id": ids[SENSOR_TITLE], "title": SENSOR_TITLE},
     ]
     assert data["aspects"] == list(DEFAULT_ASPECTS)
-    cell = data["cells"]["results"][ids[ENZYME_TITLE]]
-    assert cell == {
-        "text": "The enzyme PetX is most active at 42 degrees Celsius and pH 8.5. [1]",
-        "citations": [{"paper_id": ids[ENZYME_TITLE], "page": 1, "quote": ENZYME_FACT}],
+    cell = comparison.cells["results"][ids[ENZYME_TITLE]]
+    [citation] = cell.citations
+    assert data["cells"]["results"][ids[ENZYME_TITLE]] == {
+        "text": cell.text,
+        "quoted": False,
+        "citations": [{"paper_id": ids[ENZYME_TITLE], "page": 1, "quote": citation.quote}],
     }
+    sensor = comparison.cells["results"][ids[SENSOR_TITLE]]
     markdown = to_markdown(comparison).splitlines()
     assert markdown[0] == f"| aspect | {ENZYME_TITLE} | {SENSOR_TITLE} |"
     assert markdown[1] == "|---|---|---|"
-    assert markdown[5] == (
-        "| results | The enzyme PetX is most active at 42 degrees Celsius and pH 8.5. [1] | "
-        f"{SENSOR_FACT} [1] |"
-    )
-    assert f'- results, {ENZYME_TITLE} [1] p. 1: "{ENZYME_FACT}"' in markdown
+    assert markdown[5] == f"| results | {cell.text} | {sensor.text} |"
+    assert f'- results, {ENZYME_TITLE} [1] p. 1: "{citation.quote}"' in markdown
     rows = list(csv.reader(io.StringIO(to_csv(comparison))))
     assert rows[0] == ["aspect", ids[ENZYME_TITLE], ids[SENSOR_TITLE]]
     assert [r[0] for r in rows[1:]] == list(DEFAULT_ASPECTS)
-    assert rows[4][1] == "The enzyme PetX is most active at 42 degrees Celsius and pH 8.5. [1]"
+    assert rows[4][1] == cell.text
 
 
 def test_custom_aspects_are_cleaned(tmp_path: Path) -> None:
@@ -187,7 +195,7 @@ def test_compare_with_the_real_models_cites_each_paper_verbatim(  # type: ignore
     for row in comparison.cells.values():
         assert sorted(row) == sorted(ids.values())
         for paper_id, cell in row.items():
-            assert cell.citations and "[1]" in cell.text
+            assert cell.citations and cell.text.endswith("[1]")
             texts = [c.text for c in built.library.chunks(paper_id)]
             for citation in cell.citations:
                 assert citation.paper_id == paper_id

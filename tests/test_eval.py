@@ -32,7 +32,7 @@ def _reply(prompt: Prompt) -> str:
         return next(letter for letter, text in options.items() if text == wanted) + ")"
     if "LoomNet" in prompt.instruction:
         return "Each LoomNet sensor node stays alive for 19 months on two AA cells [1]."
-    return "PetX is most active at 42 degrees Celsius and pH 8.5 [1]."
+    return "42 degrees Celsius [1]"
 
 
 def _assistant(home: Path) -> Assistant:
@@ -174,9 +174,8 @@ def test_qasper_metrics(tmp_path: Path) -> None:
     recall, f1, unanswerable, answerable, verbatim = answers.rows[0][1]
     assert answers.count == 2
     assert recall == 1.0
-    # "PetX is most active at 42 degrees Celsius and pH 8.5." against the second annotator's answer:
-    # 8 shared tokens, 11 predicted, 8 gold -> F1 = 16/19.
-    assert f1 == pytest.approx(16 / 19)
+    # The short answer "42 degrees Celsius" is the first annotator's extractive span: F1 = 1.
+    assert f1 == 1.0
     assert (unanswerable, answerable, verbatim) == (1.0, 0.0, 1.0)
 
 

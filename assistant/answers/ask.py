@@ -3,9 +3,9 @@
 The evidence pipeline is built for small models: hybrid retrieval, a rerank on sentence-level
 similarity and word overlap (assistant/retrieval/rerank.py), a relevance floor, then MMR so the
 few passages the model reads are not near-duplicates. What the model writes then passes the
-grounding check (assistant/answers/grounding.py). When nothing survives it, the answer falls back
-to quoting the passages that best match the question; when retrieval finds nothing relevant, the
-answer abstains.
+checks of assistant/answers/choose.py: its short answer is kept only when its cited sentence gives
+that answer to what the question asks (assistant/answers/slots.py); otherwise the answer is that
+sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answers import prompts
-from assistant.answers.grounding import SupportChecker, ground, render
-from assistant.domain import Answer, Citation, Hit
+from assistant.answers.choose import choose
+from assistant.answers.grounding import SupportChecker, render
+from assistant.domain import EXTRACTIVE, Answer, Citation, Hit
 from assistant.errors import BadInput
 from assistant.retrieval.rerank import Scored, mmr, rerank
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -51,7 +52,6 @@ class Asker:
         evidence_k: int = 5,
         candidates_k: int = 20,
         min_evidence: float = 0.35,
-        min_support: float = 0.5,
         min_extract: float = 0.3,
         max_answer_tokens: int = 200,
         rerank: bool = True,
@@ -61,7 +61,6 @@ class Asker:
         self.evidence_k = evidence_k
         self.candidates_k = candidates_k
         self.min_evidence = min_evidence
-        self.min_support = min_support
         self.min_extract = min_extract
         self.max_answer_tokens = max_answer_tokens
         self.rerank = rerank
@@ -113,14 +112,12 @@ class Asker:
     def _grounded(
         self, question: str, raw: str, evidence: Sequence[Hit]
     ) -> tuple[str, tuple[Citation, ...], str]:
-        """The model's sentences that the evidence supports, with verified citations."""
+        """The model's short answer if its cited sentence gives it, else that sentence quoted."""
         checker = SupportChecker(self.searcher.library.embedder, evidence)
-        kept = ground(checker, raw, self.min_support)
-        model = self.generator.name
-        if not kept:
-            kept = checker.extract(question, self.min_extract)
-            model = "extractive"
-        return (*render(kept, evidence), model)
+        titles = sorted({h.title for h in evidence})
+        choice = choose(checker, question, raw, titles, self.min_extract)
+        model = EXTRACTIVE if choice.quoted else self.generator.name
+        return (*render(choice.kept, evidence, quoted=choice.quoted), model)
 
 
 def check_question(question: str) -> str:

@@ -1,9 +1,11 @@
-"""Side-by-side comparison: a matrix of aspects by papers, each cell written from that paper alone.
+"""Side-by-side comparison: a matrix of aspects by papers, each cell from that paper's own sentences.
 
-Each cell retrieves only its own paper's passages for the aspect, asks the model for one or two
-sentences citing them, and keeps only what the grounding check (assistant/answers/grounding.py)
-finds supported, with verbatim quotes. When nothing the model wrote holds up, the cell quotes the
-passage sentence that best matches the aspect instead, so every cell is either checked or quoted.
+Extract first, write second. Each cell retrieves only its own paper's passages for the aspect and
+picks the paper's sentences that state it (prose, not a table row or a caption). The model may then
+shorten or join those sentences; its text is kept only when those very sentences support it (its
+content words and numbers come from them, it adds no negation, it says more than the title).
+Otherwise the cell is the sentences themselves, quoted and marked as the paper's words. Every cell
+cites paper, page and the verbatim quote either way.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answers import prompts
-from assistant.answers.grounding import SupportChecker, ground, render
+from assistant.answers.choose import supported_by
+from assistant.answers.grounding import SupportChecker, parse_claims, render
 from assistant.domain import Citation, Paper, Progress, no_progress
 from assistant.errors import BadInput
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -40,11 +43,13 @@ class Cell:
 
     text: str
     citations: tuple[Citation, ...]
+    quoted: bool = True  # the paper's own words (True) or the model's, checked against them (False)
 
     def to_json(self) -> dict[str, Any]:
         """The cell in the documented JSON shape."""
         return {
             "text": self.text,
+            "quoted": self.quoted,
             "citations": [{"paper_id": c.paper_id, "page": c.page, "quote": c.quote} for c in self.citations],
         }
 
@@ -75,13 +80,13 @@ class Comparer:
         generator: Callable[[], Generator],
         *,
         passages: int = 4,
-        min_support: float = 0.5,
+        sentences: int = 1,
         max_tokens: int = 90,
     ) -> None:
         self.searcher = searcher
         self._generator = generator
         self.passages = passages
-        self.min_support = min_support
+        self.sentences = sentences
         self.max_tokens = max_tokens
 
     def compare(
@@ -100,23 +105,28 @@ class Comparer:
         return Comparison(tuple(papers), aspects, cells)
 
     def cell(self, aspect: str, paper: Paper) -> Cell:
-        """One paper's statement on one aspect, from its own passages only."""
+        """One paper's statement on one aspect: its own sentences, or the model's text they support."""
         query = ASPECT_QUERIES.get(aspect, aspect)
         hits = self.searcher.search(query, self.passages, SearchFilter(paper_ids=(paper.id,)))
         hits = [h for h in hits if h.paper_id == paper.id]  # the filter's promise, kept explicit
         if not hits:
             return Cell(NOT_FOUND, ())
+        checker = SupportChecker(self.searcher.library.embedder, hits)
+        chosen = checker.extract(query, -1.0, count=self.sentences)
+        if not chosen:
+            return Cell(NOT_FOUND, ())
+        quote_text, citations = render(chosen, hits, quoted=True)
+        sources = [quote for _, _, quote in chosen]
         raw = self._generator().generate(
-            prompts.aspect_prompt(aspect, paper.title, hits),
+            prompts.aspect_prompt(aspect, paper.title, sources),
             max_tokens=self.max_tokens,
             stop=prompts.ANSWER_STOPS,
         )
-        checker = SupportChecker(self.searcher.library.embedder, hits)
-        kept = ground(checker, raw, self.min_support)[:2] or checker.extract(query, -0.5, count=1)
-        if not kept:
-            return Cell(NOT_FOUND, ())
-        text, citations = render(kept, hits)
-        return Cell(text, citations)
+        written = " ".join(c.text.rstrip(".") + "." for c in parse_claims(raw))
+        if written and supported_by(written, sources, paper.title):
+            marks = ", ".join(str(c.n) for c in citations)
+            return Cell(f"{written} [{marks}]", citations, quoted=False)
+        return Cell(quote_text, citations, quoted=True)
 
     def _papers(self, refs: Sequence[str]) -> list[Paper]:
         library = self.searcher.library

@@ -1,13 +1,11 @@
-"""The grounding check every cited answer passes: each sentence a model wrote, held against its passages.
+"""Evidence sentences, model claims and citations: what answers and comparison cells are checked with.
 
 A small local model will sometimes write things its passages do not say, or follow instructions
-planted in a paper. Every sentence it writes is checked against the passages (shared content
-words and embedding similarity, sentence by sentence); a marker the passage does not support
-moves to the passage that does, or is removed, and a sentence no passage supports is dropped (not
-flagged: a reader skims, and a flagged invention still reads as an answer). Quotes are always
-verbatim sentences of a passage, never model text, and a passage sentence that addresses the
-model ("ignore previous instructions") never counts as support. Answers and comparison cells
-both go through it.
+planted in a paper. The `SupportChecker` splits the evidence passages into sentences and scores
+them against a text (embedding similarity and shared content words); the checks that decide what
+is kept live in assistant/answers/choose.py. Quotes are always verbatim sentences of a passage,
+never model text, and a passage sentence that addresses the model ("ignore previous
+instructions") is never usable as evidence, so a planted instruction cannot become a cited answer.
 """
 
 from __future__ import annotations
@@ -18,10 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answers import prompts
 from assistant.domain import Citation, Hit
 from ingest.chunking import table_rows
-from ingest.text import content_words, numbers, split_sentences
+from ingest.text import content_words, split_sentences
 from models.embedder import Embedder
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -32,41 +29,35 @@ _INJECTION = re.compile(
     r"|\b(?:system prompt|new instructions?)\b",
     re.IGNORECASE,
 )
+_CAPTION = re.compile(r"(?:Fig(?:ure)?\.?|Table|Tab\.)\s*\d+\s*[:.|]")
 Kept = tuple[str, int, str]  # (sentence, passage index, quote)
 
 
 @dataclass(frozen=True)
-class _Claim:
+class Claim:
+    """A sentence the model wrote, and the passages it cites."""
+
     text: str  # the sentence without markers
     cited: tuple[int, ...]  # passage numbers (1-based) it cites
 
 
-def ground(checker: SupportChecker, raw: str, min_support: float) -> list[Kept]:
-    """The model's sentences some passage supports, each with the passage and its verbatim quote."""
-    kept: list[Kept] = []
-    for claim in parse_claims(raw):
-        if prompts.NO_ANSWER.lower().rstrip(".") in claim.text.lower():
-            continue
-        best = checker.best(claim.text, prefer=claim.cited)
-        if best is not None and best[1] >= min_support and best[2] not in {k[2] for k in kept}:
-            kept.append((claim.text, best[0], best[2]))
-    return kept
+def parse_claims(raw: str, min_words: int = 2) -> list[Claim]:
+    """Split model output into sentences with the passage numbers each cites.
 
-
-def parse_claims(raw: str) -> list[_Claim]:
-    """Split model output into sentences with the passage numbers each cites."""
-    text = raw.strip().split("\n\n")[0] if raw.strip() else ""
-    claims: list[_Claim] = []
+    `min_words` content words make a claim: a short answer ("SQuAD [2]") may be one word.
+    """
+    text = raw.strip().split("\n")[0] if raw.strip() else ""  # the answer's line; then it rambles
+    claims: list[Claim] = []
     for sentence in split_sentences(" ".join(text.split())):
         cited = tuple(int(n) for m in _MARKER.finditer(sentence) for n in m.group(1).split(","))
         bare = _MARKER.sub("", sentence).strip()
-        if len(content_words(bare)) >= 2:
-            claims.append(_Claim(bare, cited))
+        if len(content_words(bare)) >= min_words:
+            claims.append(Claim(bare, cited))
     return claims
 
 
 class SupportChecker:
-    """Scores how well each evidence passage supports a sentence, and finds the quote that does."""
+    """The evidence passages as sentences: scored against a text, and quoted verbatim."""
 
     def __init__(self, embedder: Embedder, evidence: Sequence[Hit]) -> None:
         self.embedder = embedder
@@ -74,50 +65,37 @@ class SupportChecker:
         self.sentences = [passage_units(h) for h in evidence]
         flat = [s for group in self.sentences for s in group]
         rows = {r for h in evidence if h.kind == "table" for r in table_rows(h.text)}
-        self._is_row = [s in rows for s in flat]
+        self.is_row = [s in rows for s in flat]  # which units are table rows
         self._vectors = embedder.embed(flat)
-        self._owner = [i for i, group in enumerate(self.sentences) for _ in group]
-        self._flat = flat
-        self._usable = np.array([not _INJECTION.search(s) for s in flat], dtype=bool)
+        self.owner = [i for i, group in enumerate(self.sentences) for _ in group]  # passage of each sentence
+        self.flat = flat  # every evidence sentence, in passage order
+        # A sentence addressing the model is never evidence, nor is the paper's title block.
+        titles = [evidence[i].title for i in self.owner]
+        self.usable = np.array(
+            [not _INJECTION.search(s) and not (t and t in s) for s, t in zip(flat, titles, strict=True)],
+            dtype=bool,
+        )
 
-    def _scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str) -> np.ndarray:
         """Support of `text` by every evidence sentence: mean of cosine and word recall."""
         vector = self.embedder.embed([text])[0]
         cosine = self._vectors @ vector
         words = content_words(text)
-        recall = np.array([len(words & content_words(s)) / max(len(words), 1) for s in self._flat])
-        return np.where(self._usable, 0.5 * cosine + 0.5 * recall, -1.0)
-
-    def best(self, text: str, prefer: Sequence[int] = ()) -> tuple[int, float, str] | None:
-        """(passage index, support, quote) of the best support; a cited passage wins near-ties."""
-        if not self._flat:
-            return None
-        # A sentence that states a number its source does not contain is not supported by it:
-        # small models copy the shape of a result and change its figures.
-        stated = numbers(text)
-        scores = np.where([stated <= numbers(s) for s in self._flat], self._scores(text), -1.0)
-        top = int(np.argmax(scores))
-        for n in prefer:
-            idx = n - 1
-            mine = [j for j, owner in enumerate(self._owner) if owner == idx]
-            if mine:
-                j = max(mine, key=lambda j: scores[j])
-                if scores[j] >= scores[top] - 0.05:
-                    top = j
-                    break
-        return self._owner[top], float(scores[top]), self._flat[top]
+        recall = np.array([len(words & content_words(s)) / max(len(words), 1) for s in self.flat])
+        return np.where(self.usable, 0.5 * cosine + 0.5 * recall, -1.0)
 
     def extract(self, question: str, floor: float, count: int = 2) -> list[Kept]:
         """The evidence sentences that best answer `question` (scoring at least `floor`), verbatim."""
-        scores = self._scores(question)
+        scores = self.scores(question)
         chosen: list[Kept] = []
         used: set[int] = set()
         for j in np.argsort(-scores):
             if scores[j] < floor:
                 break
-            owner = self._owner[int(j)]
-            sentence = self._flat[int(j)]
-            if owner in used or (len(content_words(sentence)) < 4 and not self._is_row[int(j)]):
+            owner = self.owner[int(j)]
+            sentence = self.flat[int(j)]
+            # A table row is a unit of its own (its cells named by their columns); other text must be prose.
+            if owner in used or not self.usable[j] or not (self.is_row[int(j)] or prose(sentence)):
                 continue
             chosen.append((sentence, owner, sentence))
             used.add(owner)
@@ -139,8 +117,20 @@ def passage_units(hit: Hit) -> list[str]:
     return table_rows(hit.text) or [hit.text]
 
 
-def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with [n] markers numbered by first use, and the matching citations."""
+def prose(sentence: str) -> bool:
+    """Whether a sentence is prose worth quoting: not a table row, a caption or a fragment."""
+    tokens = sentence.split()
+    figures = sum(any(c.isdigit() for c in t) for t in tokens)
+    return len(content_words(sentence)) >= 4 and figures <= 0.3 * len(tokens) and not _CAPTION.match(sentence)
+
+
+def render(
+    kept: Sequence[Kept], evidence: Sequence[Hit], *, quoted: bool = False
+) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text with [n] markers numbered by first use, and the matching citations.
+
+    `quoted` sentences are the paper's own words and are shown in quotation marks.
+    """
     marks: dict[tuple[int, str], int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
@@ -162,8 +152,10 @@ def render(kept: Sequence[Kept], evidence: Sequence[Hit]) -> tuple[str, tuple[Ci
                     ocr=hit.page_of(quote) in hit.ocr_pages,
                 )
             )
-        sentence = sentence.rstrip()
-        if not sentence.endswith((".", "!", "?")):
+        sentence = sentence.strip()
+        if quoted:
+            sentence = f"“{sentence}”"
+        elif not sentence.endswith((".", "!", "?")):
             sentence += "."
         parts.append(f"{sentence} [{marks[key]}]")
     return " ".join(parts), tuple(citations)

@@ -34,20 +34,20 @@ def evidence_block(hits: Sequence[Hit], max_chars: int = 1400) -> str:
     lines = []
     for n, hit in enumerate(hits, start=1):
         text = hit.text if len(hit.text) <= max_chars else hit.text[:max_chars] + " ..."
-        text = text.replace("«", '"').replace("»", '"')
+        text = _fenced(text)
         pages = f"p. {hit.page}" if hit.page == hit.page_end else f"pp. {hit.page}-{hit.page_end}"
         lines.append(f"[{n}] {hit.title} ({pages}): «{text}»")
     return EVIDENCE_HEADER + "\n\n" + "\n\n".join(lines)
 
 
 def answer_prompt(question: str, hits: Sequence[Hit]) -> Prompt:
-    """Ask for a short answer drawn only from the numbered passages, citing them as [n]."""
+    """Ask for the answer in a few words taken from one numbered passage, citing it as [n]."""
     return Prompt(
         instruction=(
-            "Answer the question using only the passages above. Write two or three short "
-            "sentences. End every sentence with the number of the passage it comes from in "
-            f'square brackets, like [1]. If the passages do not answer it, write: "{NO_ANSWER}"'
-            f"\n\nQuestion: {question}"
+            "Answer the question using only the passages above, in a few words taken from one "
+            "passage: a number with its unit, a name, or a short phrase. Then write the number of "
+            "that passage in square brackets, like [1]. If the passages do not answer it, write: "
+            f'"{NO_ANSWER}"\n\nQuestion: {question}'
         ),
         material=evidence_block(hits),
         cue="Answer:",
@@ -80,14 +80,19 @@ def choice_prompt(question: str, options: Sequence[str], hits: Sequence[Hit]) ->
     )
 
 
-def aspect_prompt(aspect: str, title: str, hits: Sequence[Hit]) -> Prompt:
-    """Ask for one or two sentences on one aspect of one paper, from that paper's passages."""
+def aspect_prompt(aspect: str, title: str, sentences: Sequence[str]) -> Prompt:
+    """Ask to restate one aspect of one paper in one short sentence, from that paper's chosen sentences."""
+    listed = "\n".join(f"[{n}] «{_fenced(s)}»" for n, s in enumerate(sentences, start=1))
     return Prompt(
         instruction=(
-            f'Using only the passages above, from the paper "{title}", state its {aspect} in one or '
-            "two short sentences. End every sentence with the number of the passage it comes from "
-            "in square brackets, like [1]."
+            f'The sentences above are from the paper "{title}". State its {aspect} in one short '
+            "sentence, using only their words and numbers."
         ),
-        material=evidence_block(hits, max_chars=900),
+        material=f"{EVIDENCE_HEADER}\n\n{listed}",
         cue=f"{aspect.capitalize()}:",
     )
+
+
+def _fenced(text: str) -> str:
+    """Text with the fence marks replaced, so it cannot close its own quote."""
+    return text.replace("«", '"').replace("»", '"')

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from assistant.build import Assistant, build_assistant
-from assistant.demo import sample_papers, sample_questions
+from assistant.demo import check_answer, sample_papers, sample_questions
 from assistant.settings import load_settings
 from ui.cli.console import JsonFlag, opened, out, print_json, progress_bar
 from ui.cli.group import app
@@ -103,11 +103,13 @@ def demo(
         out.print(f"[bold]paperlamp demo[/bold] · library at {escape(str(target))}\n")
         _demo_add(assistant)
         _demo_search(assistant)
-        _demo_ask(assistant)
+        wrong = _demo_ask(assistant)
     finally:
         assistant.close()
     out.print(f"\n[dim]done in {time.perf_counter() - started:.0f} s. Explore this library with:[/dim]")
     out.print(f'  PAPERLAMP_HOME="{escape(str(target))}" .venv/bin/paperlamp search "enzyme temperature"')
+    if wrong:
+        raise typer.Exit(1)
 
 
 def _demo_add(assistant: Assistant) -> None:
@@ -128,13 +130,27 @@ def _demo_search(assistant: Assistant) -> None:
         out.print(f"   p. {hit.page} · {escape(hit.title[:60])} · {escape(hit.text[:90])}…")
 
 
-def _demo_ask(assistant: Assistant) -> None:
-    out.print("\n[bold]3. Asking[/bold] (Gemma 3 270M via llama.cpp; every claim checked against its source)")
-    for sample in sample_questions():
+def _demo_ask(assistant: Assistant) -> int:
+    """Ask the demo questions, check each answer, and return how many were wrong."""
+    out.print(
+        "\n[bold]3. Asking[/bold] (Gemma 3 270M via llama.cpp; every answer checked against its source)"
+    )
+    samples = sample_questions()
+    wrong = 0
+    for sample in samples:
         answer = assistant.asker.ask(sample.question)
         out.print(f"\n   [bold]Q:[/bold] {escape(sample.question)}")
         out.print(f"   [bold]A:[/bold] {escape(answer.answer)}")
+        if answer.quoted:
+            out.print("      [dim](the paper's own words, quoted)[/dim]")
         for c in answer.citations:
             out.print(
                 f"      [dim][{c.n}] {escape(c.title[:50])}, p. {c.page}: “{escape(c.quote[:120])}”[/dim]"
             )
+        checked = check_answer(sample, answer)
+        wrong += not checked.right
+        mark = "[green]right[/green]" if checked.right else "[bold red]WRONG[/bold red]"
+        out.print(f"   {mark}: {escape(checked.reason)}")
+    verdict = "[green]all right[/green]" if not wrong else f"[bold red]{wrong} wrong[/bold red]"
+    out.print(f"\n   {len(samples) - wrong}/{len(samples)} answers right ({verdict})")
+    return wrong

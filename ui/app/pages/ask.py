@@ -26,8 +26,8 @@ def show_answer(answer: Answer, index: int) -> None:
                 hit_card(hit, i, answer.question, "ask_open")
         return
     st.markdown(md_escape(answer.answer))
-    if answer.model == "extractive":
-        st.caption("Quoted from the passages (the model's own wording was not supported by them).")
+    if answer.quoted:
+        st.caption("The paper's own words, quoted (the model's answer did not check against them).")
     citation_list(answer.citations, f"a{index}", "ask_open")
     bibliography = assistant.bibliography
     cited = state.attempt(lambda: bibliography.cited(answer.citations))

@@ -1,0 +1,102 @@
+"""Answers that answer: the question's slot and focus, and the answer's span check, on a real PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answers.choose import paraphrases, supported_by
+from assistant.answers.slots import Slot, analyse, fill
+from assistant.build import Assistant, build_assistant
+from assistant.settings import load_settings
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.pdfmaker import make_paper_pdf
+
+MOST_ACTIVE = "Wild-type KelA released products between 30 and 60 °C and was most active at 47 °C."
+NEARBY = "Activity at 55 °C fell to 37% of the maximum, in line with unfolding above 52.6 °C."
+VARIANT = "The variant KelA-TM was most active at 55 °C, compared with 9.1% loss for the wild type at 47 °C."
+BOND = "Asn233 and Ser282 were replaced with cysteines to form a disulfide bond (N233C/S282C)."
+BOTH = (
+    "The substitution W185H widens the cleft, and the disulfide variant N233C/S282C raises the melting point."
+)
+QUESTION = "At what temperature is the wild-type KelA enzyme most active?"
+PAIR = "Which pair of mutations forms the disulfide bond in the stabilised KelA variant?"
+
+
+def test_questions_are_typed_by_the_value_they_expect_and_their_focus() -> None:
+    assert analyse(QUESTION) == Slot(
+        "temperature", ("temperature",), "high", "active", ("wild", "type", "kela", "enzyme")
+    )
+    assert analyse("How many tokens are in each block?") == Slot(
+        "quantity", ("tokens",), focus=("each", "block")
+    )
+    assert analyse("What dataset do they use?") == Slot("dataset", ("dataset",))
+    assert analyse("Is the code released?").kind == "yesno"
+    assert analyse("How do they evaluate the model?").kind == "open"
+    assert analyse(PAIR).kind == "entity"
+
+
+def test_only_the_figure_tied_to_the_focus_fills_the_slot() -> None:
+    slot = analyse(QUESTION)
+    assert fill(MOST_ACTIVE, slot).values == ("47",)  # not the 30 or 60 of the range before it
+    assert fill(NEARBY, slot).values == ()  # a temperature and "maximum", but not "most active"
+    variant = fill(VARIANT, slot)
+    assert variant.values == ("55",) and variant.rank < fill(MOST_ACTIVE, slot).rank
+    pair = analyse(PAIR)
+    assert fill(BOND, pair).values == ("N233C/S282C",)
+    assert fill(BOTH, pair).values == ("N233C/S282C",)  # W185H is not what forms the bond
+
+
+def test_a_short_answer_must_be_a_span_or_close_paraphrase() -> None:
+    assert paraphrases("most active at 47 °C", MOST_ACTIVE)
+    assert paraphrases("KelA was most active at 47 °C", MOST_ACTIVE)  # a close paraphrase
+    assert not paraphrases("most active at 45 °C", MOST_ACTIVE)  # a number the sentence lacks
+    assert not paraphrases("KelA was not most active at 47 °C", MOST_ACTIVE)  # an added negation
+    assert not paraphrases("a thermostable soil enzyme", MOST_ACTIVE)
+    assert supported_by("KelA was most active at 47 °C.", [MOST_ACTIVE], "KelA")
+    assert not supported_by("KelA", [MOST_ACTIVE], "KelA")  # says no more than the title
+
+
+@pytest.fixture
+def enzyme(tmp_path: Path) -> Assistant:
+    """A library of one real PDF whose results hold the most-active sentence and its decoys."""
+    pdf = make_paper_pdf(
+        tmp_path / "kela.pdf",
+        title="KelA, a PET Hydrolase from Compost",
+        abstract="We describe KelA, a PET hydrolase, and two variants with improved stability.",
+        sections=[
+            ("3 Methods", [f"A homology model guided the design. {BOND}"]),
+            ("4 Results", [f"{MOST_ACTIVE} {NEARBY}", f"{VARIANT} {BOTH}"]),
+        ],
+    )
+    built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=ScriptedGenerator("x"))
+    built.asker.min_evidence = 0.1
+    list(built.library.add([pdf]))
+    return built
+
+
+def _ask(built: Assistant, question: str, reply: str) -> tuple[str, str, list[str]]:
+    built.asker._generator_factory = lambda: ScriptedGenerator(reply)
+    answer = built.asker.ask(question)
+    return answer.answer, answer.model, [c.quote for c in answer.citations]
+
+
+def test_an_answer_citing_a_nearby_figure_is_replaced_by_the_focus_holding_sentence(
+    enzyme: Assistant,
+) -> None:
+    assert _ask(enzyme, QUESTION, "At 55 °C [1]") == (f"“{MOST_ACTIVE}” [1]", "extractive", [MOST_ACTIVE])
+    # The variant's optimum is a temperature tied to "most active", but the wild type's is asked for.
+    assert _ask(enzyme, QUESTION, "most active at 55 °C [2]")[2] == [MOST_ACTIVE]
+    assert _ask(enzyme, QUESTION, "47 °C [1]") == ("47 °C. [1]", "scripted-test-generator", [MOST_ACTIVE])
+
+
+def test_an_answer_naming_a_wrong_mutant_is_replaced_by_the_quote(enzyme: Assistant) -> None:
+    text, model, quotes = _ask(enzyme, PAIR, "W185H and N233C/S282C [1]")
+    assert model == "extractive" and "W185H" not in text and quotes == [BOND]
+    assert _ask(enzyme, PAIR, "N233C/S282C [1]") == ("N233C/S282C. [1]", "scripted-test-generator", [BOND])
+
+
+def test_an_echoed_passage_header_is_no_answer(enzyme: Assistant) -> None:
+    text, model, quotes = _ask(enzyme, QUESTION, "[1] KelA, a PET Hydrolase from Compost (p. 1)")
+    assert (text, model, quotes) == (f"“{MOST_ACTIVE}” [1]", "extractive", [MOST_ACTIVE])
