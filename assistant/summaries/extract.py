@@ -44,6 +44,7 @@ _RESULT_SECTION = re.compile(r"abstract|result|experiment|evaluat|conclu|discuss
 _INTRO_SECTION = re.compile(r"abstract|introduc|background|motivation|related|prior|^$", re.I)
 _CLOSING_SECTION = re.compile(r"abstract|conclu|discussion|summary|outlook|future|^$", re.I)
 _FRONT_SECTION = re.compile(r"abstract|introduc|conclu|contribution|^$", re.I)
+_SHOWN = re.compile(r"\bwe (?:show|find|found|observe|obtain|report)\b|\bresults? (?:show|indicate)", re.I)
 # Above this overlap with an earlier pick a sentence says the same thing: it is not taken at all.
 SAME = 0.6
 
@@ -66,7 +67,14 @@ class Spec:
 
 # In the order they are filled: earlier fields get the first choice of sentences.
 SPECS: tuple[Spec, ...] = (
-    Spec("one_line", {"method": 1.0, "result": 0.2, "novelty": 0.3}, 1, needs_own=True, abstract=0.6),
+    Spec(
+        "one_line",
+        {"method": 1.0, "result": 0.2, "novelty": 0.3},
+        1,
+        needs_own=True,
+        abstract=0.6,
+        sections=_FRONT_SECTION,
+    ),
     Spec("takeaways", {"result": 0.6, "method": 0.5, "novelty": 0.4, "significance": 0.3}, 4, abstract=0.1),
     Spec(
         "tasks_results",
@@ -75,7 +83,7 @@ SPECS: tuple[Spec, ...] = (
         needs_number=True,
         needs_own=True,
         sections=_RESULT_SECTION,
-        floor=0.4,
+        floor=0.3,
     ),
     # The steps before the method itself: they must come from the method section, in order; the
     # method field can then take the abstract's or the introduction's overview.
@@ -122,7 +130,7 @@ SPECS: tuple[Spec, ...] = (
         needs_number=True,
         needs_own=True,
         sections=_RESULT_SECTION,
-        floor=0.6,
+        floor=0.4,
     ),
     Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5),
 )
@@ -166,7 +174,7 @@ def score(s: Sentence, spec: Spec) -> float:
     """How well a sentence fills a field (-9: it may not fill it at all)."""
     if not s.usable or (spec.needs_own and not s.own) or (spec.no_others and s.others):
         return -9.0
-    if spec.needs_number and not (s.number_count and FINDING.search(s.text)):
+    if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):
         return -9.0
     value = sum(w * s.roles.get(role, 0.0) for role, w in spec.weights.items())
     if spec.sections is not None and not spec.sections.search(s.section):

@@ -81,10 +81,10 @@ _POINTER = re.compile(
     r".{0,40}\b(?:describe|present|discuss|introduce|show|give|detail|outline|review|organi[sz]ed"
     r"|summari[sz]e)"
     r"|\b(?:section|sec\.) \d+ (?:describes|presents|discusses|introduces|shows|reviews|concludes)"
-    r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|\bsee (?:fig|table|section|appendix)"
+    r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
     r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
     r"|^(?:next|now|here|below|above|finally),? we (?:describe|discuss|present|show|give|detail|turn)\b"
-    r"|\bas (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b",
+    r"|^as (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b[^,]*\.$",
     re.I,
 )
 # Reference-list entries and thanks read as sentences but are never a summary's material.
@@ -278,7 +278,7 @@ def judge(
     text: str, section: str, index: int, total: int, in_abstract: bool, names: Sequence[str] = ()
 ) -> tuple[bool, bool, bool, dict[str, float]]:
     """(usable, own, others, role scores) for one sentence; `names` are what the paper itself builds."""
-    own = bool(_OWN.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
+    own = bool(_OWN.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text, re.I) for n in names)
     others = bool(_OTHERS_SUBJECT.search(text.strip())) or (bool(_CITES.search(text)) and not own)
     place = index / max(total - 1, 1)
     count = figures(text)

@@ -54,6 +54,7 @@ _BACK_MATTER = re.compile(
 _BULLETS = re.compile(r"\s*[•▪●◦‣]\s+|\s+·\s+(?=[A-Z])")  # PDF fonts often render "•" as "·"
 # A table row read into the text runs on into the next sentence: "... 0.77 5.1 On the Alps ...".
 _TABLE_RUN = re.compile(r"(?<=\s)(?=[A-Z][a-z]+ )")
+_LEADING_NUMBERS = re.compile(r"^(?:[\d.,%±]+\s+){2,}(?=[A-Z][a-z])")
 _NUMBER_RUN = re.compile(r"(?:[\d.,%±]+\s+){4,}$")
 LIST_FIELDS = ("takeaways", "method_steps")
 # A quoted sentence longer than this is worth shortening; a shorter one is shown as it is.
@@ -150,7 +151,8 @@ class Summarizer:
         text = clean_prose(raw, "")
         if text and text in texts:
             return Field(text, "paper", tuple(q for q in quotes if q.text == text))
-        if text and supported(text, texts, title) and all(_shares(text, t) for t in texts):
+        whole = text.endswith((".", "!")) and not text.endswith(" al.")  # not cut off at the token limit
+        if whole and supported(text, texts, title) and all(_shares(text, t) for t in texts):
             return Field(text, "model", quotes)
         return Field(" ".join(texts), "paper", quotes)
 
@@ -220,6 +222,9 @@ def _before_back_matter(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
 
 def _after_table(text: str) -> list[str]:
     """A sentence with a table row run into its start, as the row and the sentence."""
+    lead = _LEADING_NUMBERS.match(text)
+    if lead:
+        return [lead[0], text[lead.end() :]]
     for cut in _TABLE_RUN.finditer(text):
         if _NUMBER_RUN.search(text[: cut.start()]):
             return [text[: cut.start()], text[cut.start() :]]
