@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def main() -> None:
     methods = {"extract-only": extracted, "lead-3": lead}
     summarizer = None
     if args.model_limit:
-        settings = load_settings()
+        # The summarizer reads each paper from memory; its library is only a scratch folder.
+        settings = load_settings(home=Path(tempfile.mkdtemp(prefix="paperlamp-bench-qasper-")))
         settings.llm.threads = args.threads
         summarizer = build_assistant(settings).summarizer
     scores: dict[tuple[str, str], list[list[float]]] = {}
