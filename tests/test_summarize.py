@@ -211,9 +211,17 @@ def test_a_joined_field_is_the_models_only_when_its_sentences_support_it(
 @pytest.mark.parametrize(
     ("text", "kept"),
     [
-        ("GlacierNet reduces the melt error to 12.4 mm per day on the Alps benchmark.", True),
-        ("GlacierNet does not reduce the melt error to 12.4 mm per day on the Alps benchmark.", False),
-        ("GlacierNet reduces the melt error to 11.2 mm per day on the Alps benchmark.", False),
+        (
+            "GlacierNet reduces the melt error to 12.4 mm per day, against 19.8 mm for the physical model.",
+            True,
+        ),
+        (
+            "GlacierNet reduces the melt error to 12.4 mm per day on the Alps benchmark.",
+            False,
+        ),  # moved: too free
+        ("On the Alps benchmark GlacierNet does not reduce the melt error to 12.4 mm per day.", False),
+        ("On the Alps benchmark GlacierNet reduces the melt error to 11.2 mm per day.", False),
+        ("On the Alps benchmark we reduce the melt error to 12.4 mm per day.", False),  # a subject it lacks
         ("GlacierNet: Predicting Glacier Melt from Satellite Images.", False),  # the title again
         ("GlacierNet reduces the melt error of radar altimetry on the Alps benchmark.", False),  # new words
         (
