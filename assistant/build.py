@@ -164,7 +164,7 @@ def build_assistant(
         min_evidence=retrieval.min_evidence_score,
         max_answer_tokens=settings.llm.max_answer_tokens,
     )
-    summarizer = Summarizer(library, searcher, models.generator)
+    summarizer = Summarizer(library, models.generator)
     fetcher = ArxivFetcher(library, home, models.arxiv)
     return Assistant(
         settings=settings,

@@ -173,9 +173,14 @@ def units_of(summary: dict[str, Any], paper: str) -> list[Unit]:
                 sources = tuple(q["text"] for q in unit.get("quotes", ()))
                 out.append(Unit(paper, name, unit["text"], unit.get("by", "model"), sources))
             continue
-        by = "paper" if value.get("quoted") else "model"
-        texts = value.get("items") if "items" in value else [value.get("text", "")]
-        out += [Unit(paper, name, t, by, ()) for t in texts or () if t.strip()]
+        items = value.get("items") if "items" in value else [value]
+        for item in items or ():
+            if isinstance(item, dict):  # per-item provenance: {"text", "by", "quotes": [{"text", "page"}]}
+                sources = tuple(q["text"] for q in item.get("quotes", ()))
+                if item.get("text", "").strip():
+                    out.append(Unit(paper, name, item["text"], item.get("by", "model"), sources))
+            elif item.strip():  # the older shape: one `quoted` flag for the whole list
+                out.append(Unit(paper, name, item, "paper" if value.get("quoted") else "model", ()))
     return out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,10 +131,12 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     assert "Wrong Person" not in text and "Preprint draft" not in text
     assert "- **Affiliation**: Institute of Cell Imaging 1, Northbridge University" in first
     assert "Code: [https://github.com/grid/net1](https://github.com/grid/net1)" in first
+    # Every item is the paper's own sentence, quoted with its page and marked as the paper's words.
     assert (
-        "1. First, encode the image with a grid encoder.\n2. Decode a mask from the encoded image." in first
+        "- “On CellSet GridNet reaches a Dice score of 91.5 percent, beating U-Net.” "
+        "<sub>(p. 1) *the paper's words*</sub>" in first
     )
-    assert re.search(r"\*\*Background\*\*: The paper's background is about .*<sub>\(p\. 1\)</sub>", first)
+    assert "(1) **Background**: None" in first  # no sentence of six words or more fills it
     figure = out / "2024-01-10-segmentation" / "2401.00001" / "fig-1.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "![Figure 1](2024-01-10-segmentation/2401.00001/fig-1.png)" in first
@@ -143,10 +144,9 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     data = json.loads((out / "2024-01-10-segmentation.json").read_text(encoding="utf-8"))
     assert [p["arxiv_id"] for p in data["papers"]] == ["2401.00001", "2401.00002"]
     assert data["papers"][0]["summary"]["source"] == "full text"
-    assert data["papers"][0]["summary"]["takeaways"]["items"] == [
-        "GridNet segments cells with grid encoders.",
-        "It makes cell segmentation cheap.",
-        "Its code is at GitHub.",
+    assert [(u["text"], u["by"]) for u in data["papers"][0]["summary"]["takeaways"]["items"]] == [
+        ("On CellSet GridNet reaches a Dice score of 91.5 percent, beating U-Net.", "paper"),
+        ("Our GridNet encodes the image with a grid encoder and decodes a mask.", "paper"),
     ]
     paper = assistant.library.get("arxiv:2401.00001v1")
     assert (paper.title, paper.authors, paper.year) == (
@@ -251,12 +251,13 @@ def test_zh_digest_writes_chinese_prose_and_a_translated_title(replay: ArxivRepl
     serve(replay, tmp_path, [entry(1)])
     out = tmp_path / "out"
     request = DigestRequest("Segmentation", "segmentation", ("cs.CV",), SINCE, DAY, max_papers=3, lang="zh")
-    chat = ScriptedGenerator(reply, chat=True)  # a chat model writes the Chinese fields itself
+    chat = ScriptedGenerator(reply, chat=True)
     digest = write_digest(built(chat).digester.run(request, DAY, out), out)
     text = (out / "2024-01-10-segmentation.md").read_text(encoding="utf-8")
     assert "- **标题**: 用于分割的 GridNet" in text
-    assert "(1) **研究背景**: 本文研究细胞图像的 segmentation 问题。" in text
-    assert "- 提出 GridNet 模型。" in text
+    # The paper's sentences stay verbatim in a Chinese post, marked as the paper's words.
+    assert "- “On CellSet GridNet reaches a Dice score of 91.5 percent, beating U-Net.”" in text
+    assert "*原文引用*" in text and "(1) **研究背景**: None" in text
     assert digest.entries[0].summary.lang == "zh"
 
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from assistant.digests.entries import Digest, DigestEntry, DigestRequest, Listed
 from assistant.errors import BadInput
-from assistant.summaries.fields import Field, PaperSummary, Points, page_note
-from ingest.text import has_chinese
+from assistant.summaries.fields import Field, PaperSummary, page_note
 from models.home import write_text_atomically
 
 _LISTS = ("also_new", "excluded", "also_in")  # the listed papers' keys in the JSON
@@ -42,8 +41,9 @@ _LABELS = {
         "workload": "Workload",
         "figures": "Figures",
         "updated": "updated",
-        "quoted": "quoted from the paper",
-        "translated_quote": "translated from the paper",
+        "paper": "the paper's words",
+        "model": "shortened by the model from the paper's sentences",
+        "note": "note",
         "untranslated": "",
         "abstract_only": "abstract only",
         "why": "Why this paper",
@@ -73,8 +73,9 @@ _LABELS = {
         "workload": "工作量",
         "figures": "Figures",
         "updated": "已更新",
-        "quoted": "原文引用",
-        "translated_quote": "译自原文",
+        "paper": "原文引用",
+        "model": "模型据原文句子缩写",
+        "note": "说明",
         "untranslated": "未翻译",
         "abstract_only": "仅依据摘要",
         "why": "推荐理由",
@@ -207,47 +208,40 @@ def paper_markdown(entry: DigestEntry, n: int, figure_links: str = "") -> str:
 
 
 def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
-    """The generated part, in order: one-line summary, takeaways, structured summary, methods, conclusion."""
+    """The generated part, in order: one-line summary, takeaways, structured summary, methods, conclusion.
+
+    Every field and list item says whose words it is (the paper's, quoted verbatim; the model's
+    shortening of them; or a note) and the pages of the sentences it stands on.
+    """
     t = _LABELS[s.lang]
     h = "#" * level
     source = f" *({t['abstract_only']})*" if s.source == "abstract only" else ""
-    lines = [f"{h} {t['one_line']}{source}", "", _prose(s.one_line, t), "", f"{h} {t['takeaways']}", ""]
-    lines += [f"- {_item(item, t)}" for item in s.takeaways.items] + [_note(s.takeaways, t), ""]
+    lines = [f"{h} {t['one_line']}{source}", "", _shown(s.one_line, t), "", f"{h} {t['takeaways']}", ""]
+    lines += [f"- {_shown(item, t)}" for item in s.takeaways.units] + [""]
     lines += [f"{h} {t['structured']}", ""]
     for n, key in enumerate(("background", "past_methods", "method", "tasks_results"), start=1):
-        lines.append(f"({n}) **{t[key]}**: {_prose(getattr(s, key), t)}")
+        lines.append(f"({n}) **{t[key]}**: {_shown(getattr(s, key), t)}")
         lines.append("")
     lines += [f"{h} {t['methods']}", ""]
-    lines += [f"{i}. {_item(step, t)}" for i, step in enumerate(s.method_steps.items, start=1)]
-    lines += [_note(s.method_steps, t), "", f"{h} {t['conclusion']}", ""]
-    lines.append(f"- **{t['significance']}**: {_prose(s.conclusion_significance, t)}")
+    lines += [f"{i}. {_shown(step, t)}" for i, step in enumerate(s.method_steps.units, start=1)]
+    lines += ["", f"{h} {t['conclusion']}", ""]
+    lines.append(f"- **{t['significance']}**: {_shown(s.conclusion_significance, t)}")
     for key in ("innovation", "performance", "workload"):
-        lines.append(f"- **{t[key]}**: {_prose(getattr(s, f'conclusion_{key}'), t)}")
+        lines.append(f"- **{t[key]}**: {_shown(getattr(s, f'conclusion_{key}'), t)}")
     return [*lines, ""]
 
 
-def _untranslated(text: str, t: dict[str, str]) -> bool:
-    """True in a Chinese post for English prose the model could not translate (shown as such)."""
-    return bool(t["untranslated"]) and bool(text) and not has_chinese(text)
-
-
-def _prose(f: Field, t: dict[str, str]) -> str:
-    # A translated quote is no longer the paper's words: no quotation marks, and it says so.
-    text = f"“{f.text}”" if f.quoted and not f.original else f.text
-    marks = [t["translated_quote"] if f.quoted and f.original else t["quoted"] if f.quoted else ""]
-    marks.append(t["untranslated"] if _untranslated(f.text, t) else "")
+def _shown(f: Field, t: dict[str, str]) -> str:
+    """A field or item with its provenance: a quote stays verbatim (its Chinese after it in zh)."""
+    if not f.text:
+        return "None"
+    if f.by == "paper":
+        text = f"“{f.text}”" + (f" {f.translation}" if f.translation else "")
+    else:
+        text = f.translation or f.text
+    marks = [t[f.by], t["untranslated"] if t["untranslated"] and not f.translation else ""]
     note = " ".join([page_note(f.pages), *(f"*{m}*" for m in marks if m)]).strip()
-    return f"{text or 'None'} <sub>{note}</sub>" if note else (text or "None")
-
-
-def _item(text: str, t: dict[str, str]) -> str:
-    return f"{text} <sub>*{t['untranslated']}*</sub>" if _untranslated(text, t) else text
-
-
-def _note(p: Points, t: dict[str, str]) -> str:
-    mark = t["translated_quote"] if p.quoted and p.original else t["quoted"] if p.quoted else ""
-    note = " ".join(x for x in (page_note(p.pages), mark) if x)
-    return f"<sub>{note}</sub>" if note else ""
+    return f"{text} <sub>{note}</sub>"
 
 
 def _figures(entry: DigestEntry, label: str, figure_links: str) -> list[str]:

@@ -1,10 +1,13 @@
-"""Per-paper summaries written from the full text, part by part, with the pages each field drew on.
+"""Per-paper summaries: extract the paper's own sentences first, let the model shorten them second.
 
-Each field is written from whole chunks of the part of the paper it is about (the introduction
-for the background and past methods, the method section for the method and its steps, the
-experiments for the results, the conclusion for the conclusion), picked within a token budget,
-never cut at a fixed token count. One short generation per field; what the model writes is
-cleaned, and a field whose output is unusable quotes the paper instead (marked `quoted`).
+1. The paper's sentences are read from its chunks with their pages and sections, and each is
+   judged once (roles.py): usable or not, the paper's own work or another's, and its rhetorical
+   role.
+2. Each field gets its sentences (extract.py), by maximal marginal relevance across all fields.
+3. The model may only shorten a long sentence or join a field's sentences into one. What it
+   writes is kept only when supported by exactly those sentences (text.supported); otherwise the
+   field shows the sentences themselves, verbatim, as the paper's words. Every field and list
+   item says which it is, and the sentences it stands on with their pages.
 """
 
 from __future__ import annotations
@@ -12,72 +15,62 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from assistant.domain import Lang, Paper, Progress, StoredChunk, no_progress
 from assistant.errors import BadInput
 from assistant.library.library import Library
-from assistant.retrieval.search import Searcher, SearchFilter
-from assistant.summaries.fields import Field, PaperSummary, Points
-from assistant.summaries.prompts import FIELDS, FieldSpec, Role, field_prompt, material_text, stops_for
+from assistant.summaries.extract import NO_EXPERIMENTS, SPECS, extract
+from assistant.summaries.fields import Field, PaperSummary, Points, Quote
+from assistant.summaries.prompts import (
+    KEYWORDS_STOPS,
+    SHORTEN_STOPS,
+    keywords_prompt,
+    shorten_prompt,
+)
+from assistant.summaries.roles import Sentence, classify, own_names
 from assistant.summaries.text import (
     StreamGuard,
     StreamStopped,
-    best_sentences,
     clean_keywords,
-    clean_points,
     clean_prose,
-    frequent_terms,
-    grounded,
+    distinct,
     sentences,
     summary_words,
+    supported,
 )
-from assistant.summaries.translate import translate, writes_chinese
+from assistant.summaries.translate import translate
 from models.generator import Generator, Prompt
 
-_SKIP = re.compile(r"referen|bibliograph|acknow|appendix|supplement|contribution|ethic|funding", re.I)
-_ROLE_OF_HEADING: tuple[tuple[Role, re.Pattern[str]], ...] = (
-    ("overview", re.compile(r"^\W*abstract\b", re.I)),
-    ("conclusion", re.compile(r"conclu|discussion|future work|summary|limitation|outlook", re.I)),
-    ("results", re.compile(r"experiment|result|evaluat|ablation|benchmark|analysis|comparison", re.I)),
-    ("intro", re.compile(r"introduc|background|motivation|related work|prior work|preliminar", re.I)),
-    ("method", re.compile(r"method|approach|model|architecture|framework|design|algorithm|"
-                          r"training|implementation|network|system|proposed|learning", re.I)),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Passage:
-    """Text a field may be written from, and the pages it spans."""
-
-    text: str
-    pages: tuple[int, ...]
-    section: str = ""
-
-    @property
-    def where(self) -> str:
-        """ "p. 3" or "pp. 3-4"."""
-        if not self.pages:
-            return ""
-        lo, hi = min(self.pages), max(self.pages)
-        return f"p. {lo}" if lo == hi else f"pp. {lo}-{hi}"
+# Sections that are never summary material: the reference list, thanks, appendices, statements.
+_SKIP = re.compile(
+    r"referen|bibliograph|acknow|appendix|supplement|author contribution|ethic|funding|competing"
+    r"|data availab|code availab|declaration|conflicts? of interest",
+    re.I,
+)
+_BACK_MATTER = re.compile(
+    r"^\W*(?:references|bibliography|appendix|appendices|supplementary)\b|^[A-H](?:\.\d+)*\s+[A-Z]", re.I
+)
+_BULLETS = re.compile(r"\s*[•▪●◦‣]\s+|\s+·\s+(?=[A-Z])")  # PDF fonts often render "•" as "·"
+# A table row read into the text runs on into the next sentence: "... 0.77 5.1 On the Alps ...".
+_TABLE_RUN = re.compile(r"(?<=\s)(?=[A-Z][a-z]+ )")
+_LEADING_NUMBERS = re.compile(r"^(?:[\d.,%±]+\s+){2,}(?=[A-Z][a-z])")
+_NUMBER_RUN = re.compile(r"(?:[\d.,%±]+\s+){4,}$")
+LIST_FIELDS = ("takeaways", "method_steps")
+# A quoted sentence longer than this is worth shortening; a shorter one is shown as it is.
+LONG_WORDS = 35
+REVIEW_NOTE = (
+    "This paper is a review or position paper: it reports no experiments of its own, so it has no "
+    "results of its own to give."
+)
 
 
 class Summarizer:
-    """Writes per-paper summaries from a library paper's own chunks (or, failing that, its abstract)."""
+    """Writes per-paper summaries from a library paper's own sentences (or, failing that, its abstract)."""
 
-    def __init__(
-        self,
-        library: Library,
-        searcher: Searcher,
-        generator_factory: Callable[[], Generator],
-        *,
-        material_tokens: int = 650,
-    ) -> None:
+    def __init__(self, library: Library, generator_factory: Callable[[], Generator]) -> None:
         self.library = library
-        self.searcher = searcher
         self._generator_factory = generator_factory
-        self.material_tokens = material_tokens
 
     @property
     def generator(self) -> Generator:
@@ -85,13 +78,12 @@ class Summarizer:
         return self._generator_factory()
 
     def summarize(self, paper: Paper, lang: Lang = "en", progress: Progress = no_progress) -> PaperSummary:
-        """Summarize a library paper from its full text, part by part."""
+        """Summarize a library paper from its full text."""
         chunks = self.library.chunks(paper.id)
         if not chunks:
             raise BadInput(f"{paper.id} has no text in the library; add its PDF again")
-        parts = self.parts(paper, chunks)
-        keywords = Points(paper.keywords, (1,), quoted=True) if paper.keywords else None
-        return self._write(paper.id, paper.title, parts, lang, "full text", progress, keywords)
+        found = paper_sentences(paper.title, paper.abstract, chunks)
+        return self._write(paper, found, lang, "full text", progress)
 
     def summarize_abstract(
         self, paper_id: str, title: str, abstract: str, lang: Lang = "en", progress: Progress = no_progress
@@ -99,155 +91,81 @@ class Summarizer:
         """Summarize from the abstract alone (the PDF could not be read); marked "abstract only"."""
         if not abstract.strip():
             raise BadInput(f"{paper_id} has neither a readable PDF nor an abstract to summarize")
-        passage = [Passage(abstract, ())]
-        parts: dict[Role, list[Passage]] = {r: passage for r in _ROLES}
-        return self._write(paper_id, title, parts, lang, "abstract only", progress, None)
+        paper = Paper(id=paper_id, sha256="", title=title, abstract=abstract)
+        return self._write(paper, paper_sentences(title, abstract, ()), lang, "abstract only", progress)
 
-    # --- choosing the material ----------------------------------------------------------------
-    def parts(self, paper: Paper, chunks: Sequence[StoredChunk]) -> dict[Role, list[Passage]]:
-        """For each part of the paper, the whole chunks a field about it is written from."""
-        body = [c for c in chunks if not _SKIP.search(c.section)] or list(chunks)
-        roles = _assign_roles(body)
-        by_role: dict[Role, list[StoredChunk]] = {r: [c for c in body if roles[c.id] == r] for r in _ROLES}
-        parts: dict[Role, list[Passage]] = {}
-        for role in _ROLES:
-            pool = by_role[role] or self._fallback(role, paper, body)
-            query = " ".join(s.query for s in FIELDS if s.role == role)
-            parts[role] = self._within_budget(pool, query)
-        abstract = [Passage(paper.abstract, (1,), "Abstract")] if paper.abstract else parts["overview"][:1]
-        conclusion = parts["conclusion"][:1]
-        parts["overview"] = self._fit([*abstract, *conclusion]) or parts["intro"][:1]
-        return parts
-
-    def _fallback(self, role: Role, paper: Paper, body: list[StoredChunk]) -> list[StoredChunk]:
-        """Where a part of the paper most likely is when no heading names it."""
-        n = len(body)
-        if role == "intro":
-            return body[1:3] or body[:1]
-        if role == "method":
-            return body[n // 3 : max(n // 3 + 1, 2 * n // 3)]
-        if role == "results":
-            return self._searched(paper, "experiments results dataset accuracy evaluation") or body[n // 2 :]
-        return body[-2:]
-
-    def _searched(self, paper: Paper, query: str) -> list[StoredChunk]:
-        """Chunks of this paper the keyword index ranks best for `query`, in reading order."""
-        hits = self.searcher.search(query, 4, SearchFilter(paper_ids=(paper.id,)), fusion="lexical")
-        wanted = {h.chunk_id for h in hits}
-        return [c for c in self.library.chunks(paper.id) if c.id in wanted]
-
-    def _within_budget(self, pool: Sequence[StoredChunk], query: str) -> list[Passage]:
-        """The chunks sharing most words with the role's query that fit the budget, in reading order."""
-        wanted = summary_words(query)
-        ranked = sorted(pool, key=lambda c: (-len(summary_words(c.text) & wanted), c.index))
-        chosen: list[StoredChunk] = []
-        used = 0
-        for chunk in ranked:
-            cost = self.generator.count_tokens(chunk.text)
-            if used + cost <= self.material_tokens:
-                chosen.append(chunk)
-                used += cost
-        if not chosen and ranked:  # one chunk bigger than the budget: its leading whole sentences
-            return self._fit([_passage(ranked[0])])
-        return [_passage(c) for c in sorted(chosen, key=lambda c: c.index)]
-
-    def _fit(self, passages: Sequence[Passage]) -> list[Passage]:
-        """Passages within the budget; the last one shortened to whole sentences if it overflows."""
-        out: list[Passage] = []
-        used = 0
-        for passage in passages:
-            kept: list[str] = []
-            for sentence in sentences(passage.text):
-                cost = self.generator.count_tokens(sentence) + 1
-                if used + cost > self.material_tokens:
-                    break
-                kept.append(sentence)
-                used += cost
-            if kept:
-                out.append(replace(passage, text=" ".join(kept)))
-            if used >= self.material_tokens or len(kept) < len(sentences(passage.text)):
-                break
-        return out
-
-    # --- writing the fields -------------------------------------------------------------------
+    # --- writing ------------------------------------------------------------------------------
     def _write(
-        self,
-        paper_id: str,
-        title: str,
-        parts: dict[Role, list[Passage]],
-        lang: Lang,
-        source: str,
-        progress: Progress,
-        keywords: Points | None,
+        self, paper: Paper, found: list[Sentence], lang: Lang, source: str, progress: Progress
     ) -> PaperSummary:
         started = time.perf_counter()
-        specs = [s for s in FIELDS if not (s.name == "keywords" and keywords)]
-        # A model that cannot write Chinese itself writes English, translated field by field after.
-        translating = lang == "zh" and not writes_chinese(self.generator)
-        total = len(specs) * (1 + translating) + (lang == "zh")
-        values: dict[str, Field | Points] = {"keywords": keywords} if keywords else {}
-        for done, spec in enumerate(specs):
+        chosen = extract(found, paper.title)
+        total = len(SPECS) + 1 + (len(SPECS) + 2) * (lang == "zh")
+        values: dict[str, Field | Points] = {}
+        for done, spec in enumerate(SPECS):
             progress(spec.name, done, total)
-            passages = parts[spec.role]
-            material = material_text(title, spec.role, lang, [(p.where, p.text) for p in passages])
-            values[spec.name] = self._field(spec, material, parts, "en" if translating else lang, title)
-        for done, spec in enumerate(specs if translating else (), start=len(specs)):
-            progress(f"{spec.name} (中文)", done, total)
-            if spec.name != "keywords":  # keywords stay English, like the terms in the prose
-                values[spec.name] = self._translated(values[spec.name])
-        translated = self._translate_title(title) if lang == "zh" else ""
+            picks = chosen.fields[spec.name]
+            if spec.name in LIST_FIELDS:
+                values[spec.name] = self._points(picks, paper.title)
+            elif not picks and chosen.review and spec.name in NO_EXPERIMENTS:
+                values[spec.name] = Field(REVIEW_NOTE, "note")
+            else:
+                values[spec.name] = self._prose(picks, paper.title)
+        progress("keywords", len(SPECS), total)
+        values["keywords"] = self._keywords(paper)
+        translated = ""
+        if lang == "zh":
+            values = {k: self._translated(v) for k, v in values.items()}
+            translated = translate(paper.title, self._generate)
         progress("done", total, total)
         return PaperSummary(
-            paper_id=paper_id,
-            title=title,
+            paper_id=paper.id,
+            title=paper.title,
             lang=lang,
             source=source,
+            kind="review" if chosen.review else "empirical",
             title_translated=translated,
             model=self.generator.name,
             seconds=time.perf_counter() - started,
             **values,  # type: ignore[arg-type]
         )
 
-    def _field(
-        self, spec: FieldSpec, material: str, parts: dict[Role, list[Passage]], lang: Lang, title: str
-    ) -> Field | Points:
-        """Generate one field, clean it, and quote the paper when nothing usable or grounded came back.
+    def _prose(self, picks: Sequence[Sentence], title: str) -> Field:
+        """One field from its sentences: a short one as it is, else shortened or joined if supported."""
+        if not picks:
+            return Field("", "note")
+        quotes = tuple(Quote(s.text, s.page) for s in picks)
+        if len(picks) == 1 and len(picks[0].text.split()) <= LONG_WORDS:
+            return Field(picks[0].text, "paper", quotes)
+        return self._shortened(quotes, title)
 
-        The field is written from its own part of the paper; a list whose part is too short to quote
-        enough from (an abstract of two sentences) quotes the rest of the paper too.
-        """
-        passages = parts[spec.role]
-        prompt = field_prompt(spec, material, lang)
-        raw = self._generate(prompt, spec.max_tokens, stops_for(spec, lang))
-        zh = lang == "zh"
-        texts = [p.text for p in passages]
-        if spec.name == "keywords":
-            words = clean_keywords(raw)
-            if len(words) >= 2:
-                return Points(tuple(words), _pages_used(" ".join(words), passages))
-            return Points(tuple(frequent_terms(texts)), _all_pages(passages), quoted=True)
-        if spec.kind == "prose":
-            text = clean_prose(raw, prompt.instruction, chinese=zh)
-            if text and grounded(text, material, title):
-                return Field(text, _pages_used(text, passages))
-            picked = best_sentences(spec.query, texts, 1)
-            return Field(
-                " ".join(s for _, s in picked),
-                _all_pages([passages[i] for i, _ in picked]),
-                quoted=True,
-            )
-        head = spec.cue[lang].split("\n")[-1]  # the list's opening the cue already wrote
-        joint = "" if zh or raw[:1].isspace() else " "
-        items = clean_points(head + joint + raw, prompt.instruction, chinese=zh)
-        items = [item for item in items if grounded(item, material, title)]
-        least = 2 if spec.kind == "steps" else 3
-        if len(items) >= least:
-            return Points(tuple(items), _pages_used(" ".join(items), passages))
-        pool = [*passages, *(p for role in _ROLES for p in parts.get(role, ()) if p not in passages)]
-        picked = best_sentences(spec.query, [p.text for p in pool], max(least, 3) - len(items))
-        quotes = tuple(s for _, s in picked if s not in items)
-        pages = _all_pages([pool[i] for i, _ in picked]) + _pages_used(" ".join(items), passages)
-        return Points((*items, *quotes), tuple(sorted(set(pages))), quoted=not items)
+    def _points(self, picks: Sequence[Sentence], title: str) -> Points:
+        """A list, one item per sentence (a long one shortened), near-repeats removed."""
+        units = [self._prose([s], title) for s in picks]
+        return Points(tuple(units[i] for i in distinct([u.text for u in units])))
+
+    def _shortened(self, quotes: tuple[Quote, ...], title: str) -> Field:
+        """The model's shortening of the quotes when the quotes support it; else the quotes themselves."""
+        texts = [q.text for q in quotes]
+        raw = self._generate(shorten_prompt(texts), 80, SHORTEN_STOPS)
+        text = clean_prose(raw, "")
+        if text and text in texts:
+            return Field(text, "paper", tuple(q for q in quotes if q.text == text))
+        whole = text.endswith((".", "!")) and not text.endswith(" al.")  # not cut off at the token limit
+        if whole and supported(text, texts, title) and all(_shares(text, t) for t in texts):
+            return Field(text, "model", quotes)
+        return Field(" ".join(texts), "paper", quotes)
+
+    def _keywords(self, paper: Paper) -> Points:
+        """The paper's own keywords, or the model's, each word of which is in the title or abstract."""
+        if paper.keywords:
+            return Points(tuple(Field(k, "paper", (Quote(k, 1),)) for k in paper.keywords))
+        if not paper.abstract.strip():
+            return Points()
+        raw = self._generate(keywords_prompt(paper.title, paper.abstract), 24, KEYWORDS_STOPS)
+        known = summary_words(paper.title + " " + paper.abstract)
+        kept = [k for k in clean_keywords(raw) if summary_words(k) and summary_words(k) <= known]
+        return Points(tuple(Field(k, "model") for k in kept))
 
     def _generate(self, prompt: Prompt, max_tokens: int, stop: Sequence[str]) -> str:
         """The model's text, ended early at a blank line after content or when it starts looping."""
@@ -258,49 +176,71 @@ class Summarizer:
             return guard.text
 
     def _translated(self, value: Field | Points) -> Field | Points:
-        """A field or list in Chinese where the model's translation is usable; English elsewhere."""
-        if isinstance(value, Field):
-            chinese = translate(value.text, self._generate)
-            return replace(value, text=chinese, original=value.text) if chinese else value
-        done = [translate(item, self._generate) for item in value.items]
-        if not any(done):
+        """The field (or each item) with its Chinese alongside where the model's translation is usable."""
+        if isinstance(value, Points):
+            return Points(tuple(self._translated(u) for u in value.units))  # type: ignore[misc]
+        if not value.text:
             return value
-        items = tuple(zh or en for zh, en in zip(done, value.items, strict=True))
-        return replace(value, items=items, original=value.items)
-
-    def _translate_title(self, title: str) -> str:
-        return translate(title, self._generate)
+        return replace(value, translation=translate(value.text, self._generate))
 
 
-_ROLES: tuple[Role, ...] = ("overview", "intro", "method", "results", "conclusion")
+def _shares(text: str, source: str) -> bool:
+    """Whether a joined text keeps something of this source sentence (two content words or more)."""
+    return len(summary_words(text) & summary_words(source)) >= 2
 
 
-def _assign_roles(chunks: Sequence[StoredChunk]) -> dict[str, Role]:
-    """Each chunk's part of the paper from its heading; unnamed sections belong to the part before."""
-    roles: dict[str, Role] = {}
-    current: Role = "overview"
-    for chunk in chunks:
-        named = next((r for r, pattern in _ROLE_OF_HEADING if pattern.search(chunk.section)), None)
-        if chunk.kind == "table":  # tables come after the text; one under no named part reports results
-            roles[chunk.id] = named or "results"
-            continue
-        if named is None and current in ("overview", "intro") and chunk.section.strip():
-            named = "method"  # an unnamed section after the introduction is usually the method
-        current = named or current
-        roles[chunk.id] = current
-    return roles
+def paper_sentences(title: str, abstract: str, chunks: Sequence[StoredChunk]) -> list[Sentence]:
+    """The paper's sentences in reading order, each with its page and section, judged once.
+
+    The abstract comes first (page 1); the chunks of the reference list, acknowledgements and
+    appendices are left out, and a sentence read twice (the abstract is also a chunk) counts once.
+    """
+    raw: list[tuple[str, int, str, str, bool]] = []
+    seen: set[str] = set()
+    flat_abstract = " ".join(abstract.split())
+    for text in sentences(flat_abstract):
+        seen.add(text)
+        raw.append((text, 1, "Abstract", "", True))
+    # A table's rows are no summary sentences (a reader gets them in answers, cited row by row).
+    text_chunks = [c for c in chunks if c.kind != "table"]
+    body = [c for c in _before_back_matter(text_chunks) if not _SKIP.search(c.section)] or text_chunks
+    for chunk in body:
+        for text, page in _chunk_sentences(chunk):
+            if text in seen:
+                continue
+            seen.add(text)
+            in_abstract = text in flat_abstract or chunk.section.lower().startswith("abstract")
+            raw.append((text, page, chunk.section, chunk.id, in_abstract))
+    return classify(raw, own_names(title, abstract), title)
 
 
-def _passage(chunk: StoredChunk) -> Passage:
-    return Passage(chunk.text, tuple(range(chunk.page_start, chunk.page_end + 1)), chunk.section)
+def _before_back_matter(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
+    """The chunks before the reference list or the first appendix ("A Proofs"): the paper proper."""
+    for n, chunk in enumerate(chunks):
+        if n > len(chunks) // 3 and _BACK_MATTER.search(chunk.section):
+            return list(chunks[:n])
+    return list(chunks)
 
 
-def _all_pages(passages: Sequence[Passage]) -> tuple[int, ...]:
-    return tuple(sorted({p for passage in passages for p in passage.pages}))
+def _after_table(text: str) -> list[str]:
+    """A sentence with a table row run into its start, as the row and the sentence."""
+    lead = _LEADING_NUMBERS.match(text)
+    if lead:
+        return [lead[0], text[lead.end() :]]
+    for cut in _TABLE_RUN.finditer(text):
+        if _NUMBER_RUN.search(text[: cut.start()]):
+            return [text[: cut.start()], text[cut.start() :]]
+    return [text]
 
 
-def _pages_used(text: str, passages: Sequence[Passage]) -> tuple[int, ...]:
-    """The pages of the passages the text shares at least two content words with (else all of them)."""
-    words = summary_words(text)
-    used = [p for p in passages if len(summary_words(p.text) & words) >= 2]
-    return _all_pages(used or passages)
+def _chunk_sentences(chunk: StoredChunk) -> list[tuple[str, int]]:
+    """A chunk's sentences, verbatim, each with the page it starts on; a bulleted list is one per item."""
+    out: list[tuple[str, int]] = []
+    cursor = 0
+    pieces = [p.strip() for s in sentences(chunk.text) for b in _BULLETS.split(s) for p in _after_table(b)]
+    for text in (p for p in pieces if p):
+        at = chunk.text.find(text, cursor)
+        cursor = max(cursor, at)
+        pages = [page for offset, page in chunk.page_starts if 0 <= offset <= at]
+        out.append((text, pages[-1] if pages else chunk.page_start))
+    return out

@@ -1,30 +1,30 @@
-"""Cleaning what a small model writes for a summary field, and quoting the paper when it fails.
+"""Checking what a small model writes for a summary field against the exact sentences it came from.
 
-Small models echo their prompt, loop on one phrase and stop mid-sentence. Their output is kept
-only after it is trimmed to whole sentences, rid of repeats and prompt echo, and found to say
-something; otherwise the field quotes the sentence of the paper that best fits it (marked quoted).
+Small models echo their prompt, loop on one phrase, stop mid-sentence and reverse what they read.
+Their output is kept only after it is trimmed to whole sentences, rid of repeats and prompt echo,
+and found supported by the sentences it shortened or joined; otherwise the field quotes them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from ingest.text import (
     SUMMARY_STOPWORDS,
     chinese_characters,
     content_words,
     has_chinese,
+    negations,
     numbers,
     split_sentences,
+    word_overlap,
     words,
 )
 
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d{1,2}[.)、:]|[a-z][.)])\s*")
 _RUN = re.compile(r"(\S)\1{7,}")  # "00000000" or "--------": a model stuck on one token
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")  # unmapped ligature glyphs some PDFs leave in text
-_THANKS = re.compile(r"thank|grateful|acknowledg|funded by|supported by|work performed|[†‡]", re.I)
 _ECHO = re.compile(r"^(title|from the paper|passages?|summary|answer|question)\s*[:：]", re.I)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
@@ -111,24 +111,6 @@ def _cjk_looping(text: str, n: int = 6, times: int = 3) -> bool:
     return False
 
 
-def clean_points(raw: str, instruction: str, *, chinese: bool = False, limit: int = 7) -> list[str]:
-    """Distinct, complete points of a bulleted or numbered list a model wrote."""
-    points: list[str] = []
-    seen: set[str] = set()
-    for line in raw.replace("<end_of_turn>", "\n").splitlines():
-        item = _BULLET.sub("", line).strip()
-        if not item:
-            continue
-        cleaned = " ".join(sentences(clean_prose(item, instruction, chinese=chinese, min_words=3))[:2])
-        key = " ".join(cleaned.lower().split())
-        if cleaned and key not in seen and not any(key in s or s in key for s in seen):
-            seen.add(key)
-            points.append(cleaned)
-    if len(points) > 1 and not _complete(points[-1]):
-        points.pop()  # the model ran out of tokens mid-point
-    return points[:limit]
-
-
 def clean_keywords(raw: str, limit: int = 6) -> list[str]:
     """Comma- or line-separated keywords: short, distinct, without trailing punctuation."""
     found: list[str] = []
@@ -139,12 +121,6 @@ def clean_keywords(raw: str, limit: int = 6) -> list[str]:
     return found[:limit]
 
 
-# Words a faithful summary uses whatever the paper says: they prove nothing either way.
-_GENERIC = frozenset(
-    "first then next finally second third proposed propose propos work study authors results".split()
-)
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -152,36 +128,56 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=4)
-def _material_forms(
-    material: str,
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """The material's numbers, content words, their stems and their six-letter prefixes: computed
-    once per material, since every field and list item of a summary is checked against the same one."""
-    vocabulary = frozenset(summary_words(material))
-    stems = frozenset(_stem(v) for v in vocabulary)
-    prefixes = frozenset(v[:6] for v in vocabulary if len(v) >= 6)
-    return frozenset(numbers(material)), vocabulary, stems, prefixes
+def _stems(text: str) -> list[str]:
+    """The stems of a text's content words, in order."""
+    return [_stem(w) for w in words(text) if len(w) >= 3 and w not in SUMMARY_STOPWORDS and not w.isdigit()]
 
 
-def grounded(text: str, material: str, title: str = "", share: float = 0.6) -> bool:
-    """True when the text's numbers all occur in the material and most of its content words do.
+def _in_order(found: Sequence[str], source: Sequence[str]) -> int:
+    """How many of `found` occur in `source` in the same order (a longest common subsequence)."""
+    previous = [0] * (len(source) + 1)
+    for word in found:
+        current = [0]
+        for j, other in enumerate(source):
+            current.append(previous[j] + 1 if word == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
 
-    A small model invents figures ("trained on 1000000 images") and topics the paper never
-    mentions; such a field is not worth keeping. A field that only restates the title says nothing.
+
+_SUBJECTS = frozenset("we our us i they their them he she his her".split())
+
+
+def supported(text: str, sources: Sequence[str], title: str = "") -> bool:
+    """True when the model's text says only what its source sentences say, and more than the title.
+
+    Every number and every content word (by stem) comes from the sources, mostly in their order (a
+    shortening keeps who does what to whom), no negation is added or dropped, the text is shorter
+    than the sources (the model may only shorten or join), and it names at least three things the
+    title does not.
     """
-    known_numbers, vocabulary, stems, prefixes = _material_forms(material + " " + title)
-    if not numbers(text) <= known_numbers:
+    source = " ".join(sources)
+    if not numbers(text) <= numbers(source) or negations(text) != negations(source):
         return False
-    found = {w for w in summary_words(text) if not has_chinese(w)} - _GENERIC  # Chinese: numbers only
-    # A word counts as the material's when it is one of its words, or shares a stem or its first six
-    # letters with one.
-    known = sum(w in vocabulary or _stem(w) in stems or (len(w) >= 6 and w[:6] in prefixes) for w in found)
-    if known < share * len(found):
+    found, known = _stems(text), _stems(source)
+    if not found or not set(found) <= set(known) or len(text) >= len(source):
         return False
-    if has_chinese(text):
-        return True  # a Chinese field may well name just the title's terms
-    return not found <= summary_words(title) | {"approach", "model", "framework", "network"}
+    if _in_order(found, known) < 0.75 * len(found):
+        return False
+    # A shortening keeps the source's own word order almost throughout, and never brings in a subject
+    # the sources do not have ("Lukasz and Aidan spent ..." turned into "We spent ...").
+    said, source_words = words(text), words(source)
+    if _in_order(said, source_words) < 0.9 * len(said) or not set(said) & _SUBJECTS <= set(source_words):
+        return False
+    return len(set(found) - set(_stems(title))) >= 3
+
+
+def distinct(texts: Sequence[str], limit: float = 0.8) -> list[int]:
+    """Indexes of the texts that do not repeat an earlier one (word-set overlap above `limit`)."""
+    kept: list[int] = []
+    for i, text in enumerate(texts):
+        if all(word_overlap(text, texts[j], SUMMARY_STOPWORDS) <= limit for j in kept):
+            kept.append(i)
+    return kept
 
 
 def clean_translation(raw: str, source: str) -> str:
@@ -204,33 +200,6 @@ def clean_translation(raw: str, source: str) -> str:
     if cjk < 0.3 * len(summary_words(source)):
         return ""  # a fragment: the model dropped most of the source
     return line
-
-
-def best_sentences(query: str, texts: Sequence[str], count: int = 1) -> list[tuple[int, str]]:
-    """The `count` sentences of `texts` that share most words with `query`: (text index, sentence)."""
-    wanted = summary_words(query)
-    scored: list[tuple[float, int, int, str]] = []
-    order = 0
-    for index, text in enumerate(texts):
-        for sentence in sentences(_PRIVATE_USE.sub("", text)):
-            words = summary_words(sentence)
-            if len(sentence) < 40 or len(sentence) > 400 or len(words) < 4 or _THANKS.search(sentence):
-                continue
-            score = len(words & wanted) + 0.01 * min(len(words), 25)
-            scored.append((-score, order, index, sentence))
-            order += 1
-    best = sorted(scored)[:count]
-    return [(index, sentence) for _, _, index, sentence in sorted(best, key=lambda s: s[1])]
-
-
-def frequent_terms(texts: Sequence[str], count: int = 5) -> list[str]:
-    """The longer content words used most often in `texts` (a keyword list that quotes the paper)."""
-    tally: dict[str, int] = {}
-    for text in texts:
-        for key in words(text):
-            if len(key) >= 5 and key not in SUMMARY_STOPWORDS and not key.isdigit():
-                tally[key] = tally.get(key, 0) + 1
-    return [w for w, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
 
 
 class StreamStopped(Exception):

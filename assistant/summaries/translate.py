@@ -1,10 +1,10 @@
-"""Chinese summaries from a model that cannot write them directly: English first, then translated.
+"""Chinese summaries: every field is extracted (and checked) in English first, then translated.
 
-The bundled Gemma 3 270M is a base model: asked for a Chinese summary it mostly echoes the prompt
-or runs on in English, but it translates one short English line fairly well when shown a few
-examples. So for such models each field is written (or quoted) in English, then translated line
-by line; a translation that fails the checks leaves the English in place, marked untranslated
-when rendered. Instruction-tuned chat models write the Chinese fields directly.
+The checks that keep a field true to its sentences work on the paper's own English, so a Chinese
+summary is the English one with each field's and item's Chinese alongside: quotes stay verbatim.
+The bundled Gemma 3 270M is a base model that translates one short English line fairly well when
+shown a few examples; a chat model follows the instruction. A translation that fails the checks
+is left out, and the post marks the English as untranslated.
 """
 
 from __future__ import annotations
@@ -14,14 +14,9 @@ from collections.abc import Callable, Sequence
 from assistant.summaries.prompts import TRANSLATION_STOPS, translation_prompt
 from assistant.summaries.text import clean_translation
 from ingest.text import has_chinese
-from models.generator import Generator, Prompt
+from models.generator import Prompt
 
 Generate = Callable[[Prompt, int, Sequence[str]], str]
-
-
-def writes_chinese(generator: Generator) -> bool:
-    """True for chat models (a chat template, or a server's chat API): they write Chinese directly."""
-    return generator.has_chat_template
 
 
 def translate(text: str, generate: Generate) -> str:

@@ -1,0 +1,324 @@
+"""The rhetorical role of each sentence of a paper: what it is, who it is about, and whether it can be quoted.
+
+A summary field is filled from the paper's own sentences first, so each sentence is judged once:
+- usable: a whole sentence a reader can take on its own (a verb, terminal punctuation, not a table
+  row, caption, heading, copyright line, or a pointer such as "in this section we describe");
+- whose: the paper's own work ("we", "our", "this paper", "the proposed") or another work's (a
+  citation marker or "Smith et al." as its subject, "previous methods"): another paper's claim is
+  never this paper's method or result;
+- roles: background, gap (what is missing in past work), method, result, limitation, future work,
+  significance, novelty and cost, each scored from cue phrases, the section it sits in and its
+  position; numbers add to results and cost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.text import numbers
+
+ROLES = ("background", "gap", "method", "result", "limitation", "future", "significance", "novelty", "cost")
+
+_WORD = re.compile(r"[^\W_]+")
+_OWN = re.compile(
+    r"\b(?:we|our|ours|us)\b|\bthis (?:paper|work|study|article|letter|report|thesis|manuscript)\b"
+    r"|\b(?:the|our) proposed\b|\bhere,? we\b|\bin this (?:paper|work)\b",
+    re.I,
+)
+_CITATION = r"(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}[a-z]?\s*\))"
+_OTHERS_SUBJECT = re.compile(
+    rf"^(?:{_CITATION}|[A-Z][\w'-]+(?: and [A-Z][\w'-]+)? et al\.?(?: {_CITATION})?"
+    rf"|[A-Z][\w'-]+ and [A-Z][\w'-]+ {_CITATION}|[A-Z][\w'-]+ {_CITATION})"
+    r"|^(?:the authors|they|these authors)\b"
+    r"|^(?:previous|prior|earlier|existing|recent|traditional|conventional|classical|many|most|some|other)"
+    r" (?:work|works|studies|methods|approaches|models|systems|techniques|researchers|authors|papers)",
+    re.I,
+)
+_CITES = re.compile(_CITATION + r"|\bet al\.")
+# Numbers that are not findings: citation markers, references to tables, figures, sections, equations.
+_NOT_A_FIGURE = re.compile(
+    _CITATION + r"|\b(?:table|tab|fig(?:ure)?|section|sec|eq(?:uation)?|appendix|algorithm|step|stage)s?\.?"
+    r"\s*\(?[A-Z]?\.?\d+(?:\.\d+)*\)?|\[\d+(?:[,–-]\s*\d+)*\]|(?<=[a-z])\d{1,3}\b",
+    re.I,
+)
+# Openers that lean on an earlier sentence ("It also...", "This split...", "First, it..."): out of
+# their paragraph a reader cannot tell what they are about.
+_ANAPHORIC = re.compile(
+    r"^(?:it|its|this|these|those|they|such|here|there|thus|hence|therefore|besides|moreover|furthermore"
+    r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
+    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end)\b",
+    re.I,
+)
+# A footnote mark glued to the next word ("4For LED training"), a footer run in ("The Netherlands 8
+# mations"), or a participant's own words quoted.
+_VOICE = re.compile(
+    r"^\d+[A-Z]|^[A-Z][a-z]+(?: [A-Z][a-z]+)* \d+ [a-z]|^[\"“‘']"
+    r"|\bI (?:think|could|was|am|felt|found|would|liked|had)\b"
+)
+# A caption or heading spliced into a sentence: "... performing Table 1." or "clarity. of regression".
+_SPLICED = re.compile(
+    r"(?i:\b(?:table|figure|fig\.)\s*\d+\.?$)|(?<!\b[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\. [a-z]"
+)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|may|might|will|would"
+    r"|shall|should|must)\b|\b\w{3,}(?:ed|es|s)\b",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"^\s*(?:fig(?:ure)?|table|tab|algorithm|listing|eq(?:uation)?)\.?\s*[A-Z]?\d+[a-z]?\s*[:.|]", re.I
+)
+_BOILERPLATE = re.compile(
+    r"©|\bcopyright\b|all rights reserved|\barxiv:\d|\bdoi:|https?://|www\.|@\w+\.\w|\bpermission\b.*\bgrant"
+    r"|\blicen[cs]e[ds]?\b|\bproceedings of\b|\bworkshop on\b|\bcorresponding author\b|\bpreprint\b"
+    r"|\bmanuscript received\b|\baccepted (?:for|in)\b",
+    re.I,
+)
+_POINTER = re.compile(
+    r"\b(?:in|the) (?:this|next|following|previous|remaining|rest of (?:this|the)) (?:section"
+    r"|chapter|paper)s?\b"
+    r".{0,40}\b(?:describe|present|discuss|introduce|show|give|detail|outline|review|organi[sz]ed"
+    r"|summari[sz]e)"
+    r"|\b(?:section|sec\.) \d+ (?:describes|presents|discusses|introduces|shows|reviews|concludes)"
+    r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
+    r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
+    r"|^(?:next|now|here|below|above|finally),? we (?:describe|discuss|present|show|give|detail|turn)\b"
+    r"|^as (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b[^,]*\.$",
+    re.I,
+)
+# Reference-list entries and thanks read as sentences but are never a summary's material.
+_REFERENCE = re.compile(
+    r"\b(?:in )?proc(?:eedings|\.)\b|\bpp\. ?\d|\bvol\. ?\d|\bjournal of\b|\barxiv preprint\b"
+    r"|\bconference on\b"
+    r"|^\[\d+\] [A-Z]|\b(?:19|20)\d\d[a-z]?\. [A-Z]",
+    re.I,
+)
+_THANKS = re.compile(
+    r"\bthank|\bgrateful\b|\backnowledg|\bfunded by\b|\bsupported (?:in part )?by\b|\bgrant\b", re.I
+)
+
+# A stated finding: a verb of comparison or change, or a named measure.
+FINDING = re.compile(
+    r"\b(?:achiev|outperform|improv|surpass|exceed|beat|reduc|increas|gain|reach|obtain)\w*|\baccuracy\b"
+    r"|\bF1\b|\bBLEU\b|\bAUC\b|\bROUGE|\bprecision\b|\brecall\b|\berror\b|\bscores?\b|\bcorrelat\w*",
+    re.I,
+)
+_CUES: dict[str, re.Pattern[str]] = {
+    "background": re.compile(
+        r"\b(?:is|are) (?:a|an|the|one of|widely|increasingly|commonly|often|central|crucial"
+        r"|important|key|essential)\b"
+        r"|\bplays? an? (?:important|key|central|crucial) role\b|\bhas become\b|\bhave become\b"
+        r"|\bwidely used\b"
+        r"|\bin recent years\b|\brecently\b|\bgrowing\b|\bincreasing(?:ly)?\b|\bdemand\b|\bapplications?\b",
+        re.I,
+    ),
+    "gap": re.compile(
+        r"\bhowever\b|\bbut\b|\blimit(?:ed|s|ation|ations)?\b|\bfail(?:s|ed)?\b|\bsuffer\b|\bchalleng\w*"
+        r"|\bdifficult\w*|\black(?:s|ing)?\b|\bexpensive\b|\bcostly\b|\bremains?\b|\bunclear\b|\bunexplored\b"
+        r"|\blittle (?:attention|work)\b|\bnot yet\b|\bproblem\w*|\bdrawbacks?\b|\bshortcomings?\b"
+        r"|\binsufficient\b"
+        r"|\bbottleneck\b|\bprohibitive\b|\bstruggle\b|\bunable\b|\bcannot\b|\bdo(?:es)? not\b",
+        re.I,
+    ),
+    "method": re.compile(
+        r"\bwe (?:propose|present|introduce|develop|design|build|describe|use|train|employ|apply"
+        r"|adopt|formulate"
+        r"|model|construct|define|compute|combine|extend|leverage|implement|annotate|collect"
+        r"|release|create)\b"
+        r"|\b(?:consists? of|is composed of|composed of|is based on|relies on|takes as input)\b"
+        r"|\bour (?:method|model|approach|framework|system|architecture|algorithm|network|pipeline"
+        r"|tool|toolkit|dataset)\b"
+        r"|\b(?:the|this) (?:proposed|new) (?:method|model|approach|framework|system|architecture"
+        r"|algorithm)\b"
+        r"|\b(?:first|then|next|finally|second|third),|^we (?!also\b|believe\b|hope\b|expect\b)\w+",
+        re.I,
+    ),
+    "result": re.compile(
+        r"\b(?:achiev|outperform|improv|obtain|reach|surpass|yield|exceed|beat|attain|reduc|increas"
+        r"|boost|gain)\w*"
+        r"|\b(?:show|find|found|demonstrat|observ|reveal|confirm|indicat)\w* that\b"
+        r"|\bstate[- ]of[- ]the[- ]art\b"
+        r"|\bresults? (?:show|indicate|demonstrate|suggest)\b|\baccuracy\b|\bF1\b|\bBLEU\b|\bAUC\b"
+        r"|\bprecision\b"
+        r"|\brecall\b|\berror\b|\bsignificant(?:ly)?\b|\bcompared (?:with|to)\b|\bbetter than\b",
+        re.I,
+    ),
+    "limitation": re.compile(
+        r"\blimitations?\b|\bdoes not\b|\bdo not\b|\bcannot\b|\bfails? to\b|\bonly (?:works|applies"
+        r"|considers)\b"
+        r"|\bweakness\w*|\bcaveat\w*|\brestricted to\b|\bnot (?:able|designed|suitable)\b",
+        re.I,
+    ),
+    "future": re.compile(
+        r"\bfuture (?:work|research|directions?|studies)\b|\bwe (?:plan|hope|intend) to\b"
+        r"|\bleave\w* (?:for|to) future\b"
+        r"|\bopen (?:question|problem)s?\b|\bin the future\b",
+        re.I,
+    ),
+    "significance": re.compile(
+        r"\bwe (?:believe|expect|hope|argue|envision)\b|\bpromising\b|\bpaves? the way\b"
+        r"|\bopens? (?:up|the door)\b"
+        r"|\benabl\w+\b|\bimpact\w*|\bbenefit\w*|\buseful\b|\bvaluable\b|\bimportant step\b|\bimplications?\b"
+        r"|\bcontribut\w+\b|\bwe (?:have )?(?:presented|introduced|shown|proposed|demonstrated|described)\b",
+        re.I,
+    ),
+    "novelty": re.compile(
+        r"\b(?:the )?first\b|\bnovel\b|\bnew\b|\bunlike (?:previous|prior|existing|earlier)\b"
+        r"|\bin contrast to\b"
+        r"|\bto (?:the best of )?our knowledge\b|\bfor the first time\b|\boriginal\b"
+        r"|\bdiffers? from\b|\binstead of\b",
+        re.I,
+    ),
+    "cost": re.compile(
+        r"\b(?:hours?|days?|minutes?|seconds?|GPUs?|TPUs?|CPUs?|FLOPs?|parameters?|memory|GB|MB"
+        r"|cost\w*|budget"
+        r"|complexity|efficien\w*|faster|slower|speed\w*|runtime|latency|training time|compute|computational"
+        r"|annotat\w+|participants?|workers?|crowd\w*|hand-?label\w*|manual\w*)\b",
+        re.I,
+    ),
+}
+
+# Which sections each role is most at home in (a heading is matched with these patterns).
+_SECTION_PRIOR: dict[str, re.Pattern[str]] = {
+    "background": re.compile(r"abstract|introduc|background|motivation|^$", re.I),
+    "gap": re.compile(r"abstract|introduc|related|background|prior|motivation|^$", re.I),
+    "method": re.compile(
+        r"abstract|method|approach|model|architecture|framework|design|algorithm|system|implement"
+        r"|proposed|network|training|construct|pipeline|overview|data(?:set)?\b|corpus|guideline",
+        re.I,
+    ),
+    "result": re.compile(
+        r"abstract|result|experiment|evaluat|ablation|analysis|study|benchmark|conclu|discussion", re.I
+    ),
+    "limitation": re.compile(r"limitation|discussion|conclu|future", re.I),
+    "future": re.compile(r"future|conclu|discussion|limitation", re.I),
+    "significance": re.compile(r"conclu|discussion|abstract|summary|introduc", re.I),
+    "novelty": re.compile(r"abstract|introduc|conclu|contribution", re.I),
+    "cost": re.compile(
+        r"training|implement|experiment|setup|hardware|complexity|efficien|cost|annotat|data|study|method",
+        re.I,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a paper, where it is, and what it is."""
+
+    text: str
+    page: int
+    section: str
+    index: int  # position in the paper's body, from 0
+    chunk_id: str = ""
+    in_abstract: bool = False
+    usable: bool = True
+    own: bool = False
+    others: bool = False
+    number_count: int = 0  # how many numbers it states
+    roles: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+_DEFINITION = re.compile(
+    r"\b(?:denotes?|is defined as|are defined as|is given by|let \w+ (?:be|denote)"
+    r"|where \w{1,3} (?:is|are|denotes)"
+    r"|is the number of|we denote|we define|we write)\b",
+    re.I,
+)
+
+
+def usable(text: str) -> bool:
+    """Whether a reader can take the sentence on its own: whole, a clause, not layout debris."""
+    words = _WORD.findall(text)
+    if not 6 <= len(words) <= 70:
+        return False
+    stripped = text.strip()
+    if stripped[-1:] not in ".!" and not stripped.endswith((".)", '."', ".”")):
+        return False  # a question, or a sentence cut off
+    if _VOICE.search(stripped):
+        return False
+    first = stripped.lstrip("\"'“(")
+    if first[:1].islower() or stripped[:1] in ")]},;:":
+        return False
+    if _CAPTION.search(stripped) or _BOILERPLATE.search(stripped) or _POINTER.search(stripped):
+        return False
+    if _REFERENCE.search(stripped) or _THANKS.search(stripped) or _SPLICED.search(stripped):
+        return False
+    if not _VERB.search(stripped):
+        return False
+    tokens = stripped.split()
+    numeric = sum(bool(re.fullmatch(r"[\d.,%±()\-–+/×x*]+", t)) for t in tokens)
+    if numeric >= 4 and numeric / len(tokens) > 0.25:
+        return False  # a table row read as text
+    symbols = sum(not c.isalnum() and not c.isspace() for c in stripped)
+    return symbols / max(len(stripped), 1) < 0.12  # equations and garbled glyph runs
+
+
+def figures(text: str) -> int:
+    """How many numbers the sentence states as findings or settings (not references to tables or papers)."""
+    return len(numbers(_NOT_A_FIGURE.sub(" ", text)))
+
+
+_NAMED = re.compile(
+    r"\b(?:we|this paper|this work) (?:propose|present|introduce|develop|call|name|release|describe)s?"
+    r"(?: a| an| the)?(?: new| novel)? ([A-Z][\w-]*[A-Z0-9][\w-]*)"
+)
+
+
+def own_names(title: str, abstract: str) -> tuple[str, ...]:
+    """The names of what the paper itself builds: "PaSa" in "PaSa: An LLM Agent", or "we propose X"."""
+    found = [m[1] for m in _NAMED.finditer(abstract)]
+    head = title.split(":", 1)[0].strip() if ":" in title else ""
+    if head and len(head.split()) <= 2 and any(c.isupper() for c in head[1:]):
+        found.insert(0, head)
+    return tuple(dict.fromkeys(n for n in found if len(n) >= 3))
+
+
+def judge(
+    text: str, section: str, index: int, total: int, in_abstract: bool, names: Sequence[str] = ()
+) -> tuple[bool, bool, bool, dict[str, float]]:
+    """(usable, own, others, role scores) for one sentence; `names` are what the paper itself builds."""
+    own = bool(_OWN.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text, re.I) for n in names)
+    others = bool(_OTHERS_SUBJECT.search(text.strip())) or (bool(_CITES.search(text)) and not own)
+    place = index / max(total - 1, 1)
+    count = figures(text)
+    scores: dict[str, float] = {}
+    for role, cue in _CUES.items():
+        hits = len(cue.findall(text))
+        score = min(hits, 3) / 3
+        if _SECTION_PRIOR[role].search(section or ""):
+            score += 0.35
+        scores[role] = score
+    if in_abstract:
+        scores["background"] += 0.15 if place < 0.3 else 0.0
+        scores["result"] += 0.2
+        scores["method"] += 0.15
+    if _DEFINITION.search(text):
+        for role in ("background", "method", "novelty", "significance", "result"):
+            scores[role] -= 0.5
+    scores["result"] += min(count, 3) * 0.12
+    scores["cost"] += min(count, 2) * 0.08
+    if _ANAPHORIC.match(text.strip()):
+        for role in scores:
+            scores[role] -= 0.35
+    scores["background"] -= 0.4 * own
+    scores["gap"] += 0.2 * others
+    for role in ("method", "result", "novelty", "significance", "cost"):
+        scores[role] += 0.3 * own - 0.6 * others
+    return usable(text), own, others, scores
+
+
+def classify(
+    raw: Sequence[tuple[str, int, str, str, bool]], names: Sequence[str] = (), title: str = ""
+) -> list[Sentence]:
+    """Judge every (text, page, section, chunk id, in abstract) sentence of a paper, in order."""
+    total = len(raw)
+    out = []
+    for index, (text, page, section, chunk_id, in_abstract) in enumerate(raw):
+        ok, own, others, scores = judge(text, section, index, total, in_abstract, names)
+        ok = ok and not (title and title.lower() in text.lower())  # a running header spliced in
+        out.append(
+            Sentence(text, page, section, index, chunk_id, in_abstract, ok, own, others,
+                     figures(text), scores)
+        )  # fmt: skip
+    return out
