@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -89,10 +91,16 @@ def test_a_table_row_is_found_and_cited_whole(paper: Path) -> None:
     assert citation.page == 1
     _, _, _, metadatas = built.library.store.page(0, 10)
     assert sorted(m["kind"] for m in metadatas) == ["table", "text", "text"]  # one window each
-    built.summarizer.summarize(built.library.get(hit.paper_id))
-    [results] = [p.material for p in generator.prompts if p.cue == "Tasks and results:"]
-    assert f"| {ROW} |" in results  # the results part is written from the table
+    summary = built.summarizer.summarize(built.library.get(hit.paper_id))
+    quoted = [q.text for f in summary.to_json().values() if isinstance(f, dict) for q in _quotes(f)]
+    assert quoted and not any("|" in q or "28.4" in q for q in quoted)  # rows are no summary sentences
     built.close()
+
+
+def _quotes(field: dict) -> list[Any]:
+    """The quotes of a summary field or list, as objects with a `text`."""
+    units = field.get("items", [field])
+    return [SimpleNamespace(**q) for u in units if isinstance(u, dict) for q in u.get("quotes", [])]
 
 
 def test_a_number_the_cited_row_lacks_is_not_accepted(paper: Path) -> None:
