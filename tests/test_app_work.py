@@ -358,7 +358,9 @@ def test_compare_shows_the_matrix_with_citations_and_downloads(
     for aspect, row in zip(expected.aspects, table.to_dict("records"), strict=True):
         assert row[SENSOR] == expected.cells[aspect][ids[0]].text
         assert row[ENZYME] == expected.cells[aspect][ids[1]].text
-    assert expected.cells["results"][ids[1]].text == "PetX is most active at 42 degrees Celsius. [1]"
+    cell = expected.cells["results"][ids[1]]  # the paper's own results sentence, quoted and cited
+    [citation] = cell.citations
+    assert cell.quoted and cell.text == f"“{citation.quote}” [1]"
     assert _downloads(at) == ["Download Markdown", "Download CSV", "Download BibTeX"]
     assert served["refs.bib"] == stocked.bibliography.bibtex(list(expected.papers)).encode()
     assert served["refs.bib"].decode().count("@") == 2
