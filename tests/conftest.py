@@ -80,3 +80,21 @@ def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
         monkeypatch.setenv("PAPERLAMP_ARXIV__RETRIES", "1")
         monkeypatch.setenv("PAPERLAMP_ARXIV__TIMEOUT_SECONDS", "5")
         yield server
+
+
+@pytest.fixture
+def fast_cli_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build the CLI's assistant with the hashing embedder and a scripted generator."""
+    import ui.cli.console
+    from tests.fakes import ScriptedGenerator
+
+    def build(settings):  # type: ignore[no-untyped-def]
+        built = build_assistant(
+            settings,
+            embedder=HashingEmbedder(),
+            generator=ScriptedGenerator("Each LoomNet node stays alive for 19 months on two AA cells [1]."),
+        )
+        built.asker.min_evidence = 0.1
+        return built
+
+    monkeypatch.setattr(ui.cli.console, "build_assistant", build)

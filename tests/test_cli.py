@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import ui.cli.console
-from assistant.build import build_assistant
-from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.papers import SENSOR_FACT, enzyme_paper, sensor_paper
 from ui.cli import app
 
@@ -18,19 +15,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def fast_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Build the CLI's assistant with the hashing embedder and a scripted generator."""
-
-    def build(settings):  # type: ignore[no-untyped-def]
-        built = build_assistant(
-            settings,
-            embedder=HashingEmbedder(),
-            generator=ScriptedGenerator("Each LoomNet node stays alive for 19 months on two AA cells [1]."),
-        )
-        built.asker.min_evidence = 0.1
-        return built
-
-    monkeypatch.setattr(ui.cli.console, "build_assistant", build)
+def fast_models(fast_cli_models: None) -> None:
+    """Every command here builds its assistant with the hashing embedder and a scripted generator."""
 
 
 def _lines(output: str) -> list[dict]:
