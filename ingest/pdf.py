@@ -70,6 +70,9 @@ def read_pdf(
     chars = sum(len(r.text.strip()) for page in raws for r in page)
     unread = sum(state == "unread" for _, _, state in read)
     if chars < 40 * len(raws) or unread > len(raws) / 2:
+        scanned = unread > 0 or any(state == "ocr" for _, _, state in read)
+        if chars and not scanned:  # a text layer, but a line or two: not a scan, and nothing to OCR
+            raise UnreadableInput(f"{path.name}: has only {chars} characters of text on {len(raws)} page(s).")
         raise UnreadableInput(missing_text_reason(path.name, ocr, tessdata() is not None))
     raws, margins = drop_running_text(raws, sizes)
     body = body_size(raws)
@@ -158,7 +161,8 @@ def _read_page(page: pymupdf.Page, number: int, ocr: OcrMode) -> tuple[dict, lis
     # get_image_info() builds a second text page, so only pay for it when the page has images.
     images = [info["bbox"] for info in page.get_image_info()] if page.get_images() else []
     state = "text"
-    if needs_ocr(_layer(data, images, page.rect), ocr):
+    # With OCR off a page auto would OCR is still told apart, as "unread", for the reason given.
+    if needs_ocr(_layer(data, images, page.rect), "auto" if ocr == "off" else ocr):
         ocr_data = _ocr_page(page) if ocr != "off" else None
         state = "unread" if ocr_data is None else "ocr"
         data = ocr_data or data

@@ -12,6 +12,7 @@ from ingest.pdf import clean_text, join_lines, read_pdf, render_clip_png, render
 from tests.pdfmaker import (
     FigureSpec,
     make_encrypted_pdf,
+    make_lines_pdf,
     make_paper_pdf,
     make_scanned_pdf,
     make_truncated_pdf,
@@ -133,6 +134,11 @@ def test_ligatures_and_old_tex_accents_are_normalised():
         (make_truncated_pdf, "missing.pdf: corrupt or truncated PDF"),
         (make_encrypted_pdf, "missing.pdf: PDF is encrypted (password-protected)."),
         (make_scanned_pdf, "missing.pdf: has no text layer, and OCR found no text on its pages."),
+        # A text layer too thin to be a paper, and no scan under it: said as such, not "no text layer".
+        (
+            lambda p: make_lines_pdf(p, [[(72, 100, "This is a test file.", 11)]]),
+            "missing.pdf: has only 20 characters of text on 1 page(s).",
+        ),
     ],
 )
 def test_bad_input_is_reported_in_one_sentence(tmp_path, make, message):
