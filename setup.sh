@@ -107,6 +107,26 @@ if [ "$dev" = 1 ]; then
     fi
 fi
 
+# The Zotero import test reads a database Zotero itself wrote: papis-zotero's test fixture
+# (Zotero 6.0.26, GPL-3.0, used as test data only), unpacked once into the user's cache from its
+# PyPI source archive, never into the repository; without PyPI the test is skipped and says why.
+if [ "$dev" = 1 ]; then
+    zotero_dir="${XDG_CACHE_HOME:-$HOME/.cache}/paperlamp/zotero-papis-zotero-0.4.0"
+    if [ ! -f "$zotero_dir/zotero.sqlite" ]; then
+        echo "==> fetching a Zotero-written database for the import test (papis-zotero 0.4.0)"
+        tmp=$(mktemp -d)
+        if "${pip[@]}" download --quiet --no-deps --no-binary :all: \
+                papis-zotero==0.4.0 -d "$tmp" >/dev/null 2>&1 \
+            && tar xzf "$tmp/papis_zotero-0.4.0.tar.gz" -C "$tmp" papis_zotero-0.4.0/tests/resources/sql; then
+            mkdir -p "$(dirname "$zotero_dir")" && rm -rf "$zotero_dir"
+            mv "$tmp/papis_zotero-0.4.0/tests/resources/sql" "$zotero_dir"
+        else
+            echo "warning: could not fetch papis-zotero 0.4.0; the real-Zotero test will be skipped" >&2
+        fi
+        rm -rf "$tmp"
+    fi
+fi
+
 # Robust by construction: refuse an install whose llama.cpp would run AMX kernels beside torch.
 features=$(.venv/bin/python -c 'import llama_cpp; print(llama_cpp.llama_print_system_info().decode())')
 if grep -q ' amx_tile' /proc/cpuinfo 2>/dev/null && [[ "$features" == *"AMX_INT8 = 1"* ]]; then

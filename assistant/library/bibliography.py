@@ -44,6 +44,26 @@ _ENTRY_TYPES = {
 _VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
 _PAGE_NOTE = re.compile(r"\(p\. (\d+(?:, \d+)*)\)")
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "towards", "toward"}
+# Particles that belong to a family name written after the given names ("Camillo De Lellis",
+# "Ludwig van Beethoven"): the citekey keeps them, as Zotero and BibTeX's "von" part do.
+_PARTICLES = {
+    "de",
+    "del",
+    "della",
+    "der",
+    "den",
+    "di",
+    "da",
+    "das",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "ter",
+    "ten",
+}
 
 
 @dataclass(frozen=True)
@@ -171,7 +191,7 @@ def entry_of(paper: Paper, citekey: str) -> BibEntry:
         kind = "misc"  # an arXiv preprint that names no journal
     fields: dict[str, str] = {
         "title": paper.title,
-        "author": " and ".join(paper.authors),
+        "author": " and ".join(_bibtex_name(n) for n in paper.authors),
         "year": str(paper.year or ""),
         "doi": paper.doi,
     }
@@ -198,11 +218,30 @@ def entry_of(paper: Paper, citekey: str) -> BibEntry:
 
 def suggested_citekey(paper: Paper) -> str:
     """Author-year-title: the first author's family name, the year, the title's first real word."""
-    family = _ascii(paper.authors[0].split()[-1]) if paper.authors and paper.authors[0].split() else ""
+    family = _ascii(family_name(paper.authors[0])) if paper.authors else ""
     words = [_ascii(w) for w in paper.title.split()]
     word = next((w for w in words if w and w not in _SKIP_WORDS), "")
     key = f"{family or 'anon'}{paper.year or 'nd'}{word}"
     return key if family or word else f"paper{paper.sha256[:8]}"
+
+
+def family_name(name: str) -> str:
+    """The family name of a "Given Family" name, particles kept: "Camillo De Lellis" -> "De Lellis"."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip()
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
+
+
+def _bibtex_name(name: str) -> str:
+    """A name BibTeX splits right: "De Lellis, Camillo" (it would read "Camillo De Lellis" as given
+    names "Camillo De"); names without particles stay as they are, organisations among them."""
+    family = family_name(name)
+    given = name.strip()[: -len(family)].strip()
+    return f"{family}, {given}" if " " in family and given else name
 
 
 def _ascii(text: str) -> str:
