@@ -283,7 +283,7 @@ def _paper_opened(stocked: Assistant, title: str) -> tuple[Paper, AppTest]:
 
 
 def test_a_summary_is_written_on_demand_kept_and_read_back(
-    stocked: Assistant, generator: GatedGenerator
+    stocked: Assistant, generator: GatedGenerator, served: dict[str, bytes]
 ) -> None:
     paper, at = _paper_opened(stocked, ENZYME)
     assert "No summary yet" in " ".join(_texts(at, "caption"))
@@ -298,6 +298,11 @@ def test_a_summary_is_written_on_demand_kept_and_read_back(
     assert kept.summary.one_line.text in shown
     assert "#### Key Takeaways" in shown
     assert [b.label for b in at.button if b.label.startswith("Write")] == ["Write the summary again"]
+    key = stocked.bibliography.citekeys([paper])[paper.id]
+    assert _downloads(at)[-2:] == ["Markdown with [@citekey, p. N]", "BibTeX of the paper"]
+    markdown = served[f"{key}-summary.md"].decode()
+    assert markdown.startswith(f"# {paper.title} [@{key}]") and f"[@{key}, p. " in markdown
+    assert served[f"{key}.bib"].decode() == stocked.bibliography.bibtex([paper])
     asked = len(generator.prompts)
     again = open_page("library")
     again.selectbox(key="library_open").set_value(paper.id).run()

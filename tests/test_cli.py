@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import bibtexparser
 import pytest
 from typer.testing import CliRunner
 
@@ -96,8 +97,12 @@ def test_ask_json_and_batch_mode(tmp_path: Path) -> None:
         '{"id": 1, "question": "How long does a LoomNet node live on AA cells?"}\n'
         '{"id": 2, "question": "Who painted the Mona Lisa?"}\n'
     )
-    rows = _lines(runner.invoke(app, ["ask", "--questions", str(questions)]).stdout)
+    refs = tmp_path / "refs.bib"
+    rows = _lines(runner.invoke(app, ["ask", "--questions", str(questions), "--bib", str(refs)]).stdout)
     assert [(r["id"], r["abstained"]) for r in rows] == [(1, False), (2, True)]
+    key = rows[0]["citations"][0]["citekey"]
+    assert key.startswith("natarajan") and data["citations"][0]["citekey"] == key
+    assert [e.key for e in bibtexparser.parse_string(refs.read_text()).entries] == [key]
 
 
 def test_malformed_batch_file_names_the_line(tmp_path: Path) -> None:

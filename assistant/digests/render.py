@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.digests.entries import Digest, DigestEntry, DigestRequest, Listed
 from assistant.errors import BadInput
+from assistant.library.bibliography import pandoc_pages
 from assistant.summaries.fields import Field, PaperSummary, page_note
 from models.home import write_text_atomically
 
@@ -294,3 +295,10 @@ def past_digests(folder: Path) -> list[Path]:
     """The JSON twins of the posts in `folder`, newest day first (then by topic)."""
     posts = [p for p in folder.glob("*.json") if _POST_NAME.match(p.stem)] if folder.is_dir() else []
     return sorted(posts, key=lambda p: p.stem, reverse=True)
+
+
+def cited_summary_markdown(s: PaperSummary, citekey: str) -> str:
+    """A summary as Markdown citing its paper, `# Title [@key]` and `[@key, p. N]` page notes, so it
+    pastes into a Pandoc or Quarto manuscript as is."""
+    title = f"# {s.title} [@{citekey}]" + (f"\n\n{s.title_translated}" if s.title_translated else "")
+    return pandoc_pages("\n".join([title, "", *summary_markdown(s)]), citekey)

@@ -7,7 +7,7 @@ from typing import cast
 import streamlit as st
 
 from assistant.build import Assistant
-from assistant.digests.render import summary_markdown
+from assistant.digests.render import cited_summary_markdown, summary_markdown
 from assistant.domain import Lang, Paper
 from assistant.summaries.kept import KeptSummary
 from ui.app import jobs, state
@@ -93,6 +93,7 @@ def _summary(assistant: Assistant, paper: Paper) -> None:
     kept = assistant.summaries.kept(paper, lang)
     if kept is not None:
         _show_summary(kept)
+        _summary_downloads(assistant, paper, kept, key)
     else:
         st.caption("No summary yet. It is written from the paper's full text, part by part, with pages.")
     st.button(
@@ -119,6 +120,29 @@ def _show_summary(kept: KeptSummary) -> None:
     model = f" by {s.model}" if s.model else ""
     took = f" in {s.seconds:.0f} s" if s.seconds else ""
     st.caption(f"Written {kept.written_at[:16].replace('T', ' ')} UTC{model}{took}, from the {s.source}.")
+
+
+def _summary_downloads(assistant: Assistant, paper: Paper, kept: KeptSummary, key: str) -> None:
+    """The summary as Markdown citing the paper by its citekey, and the paper's BibTeX entry."""
+    bibliography = assistant.bibliography
+    citekey = state.attempt(lambda: bibliography.citekeys([paper])[paper.id])
+    if citekey is None:
+        return
+    md_col, bib_col = st.columns(2)
+    md_col.download_button(
+        "Markdown with [@citekey, p. N]",
+        cited_summary_markdown(kept.summary, citekey),
+        file_name=f"{citekey}-summary.md",
+        mime="text/markdown",
+        key=f"summary_md_{key}",
+    )
+    bib_col.download_button(
+        "BibTeX of the paper",
+        bibliography.bibtex([paper]),
+        file_name=f"{citekey}.bib",
+        mime="application/x-bibtex",
+        key=f"summary_bib_{key}",
+    )
 
 
 def _figures(assistant: Assistant, paper: Paper) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from assistant.domain import Paper
 from assistant.retrieval.search import paper_filter
 from ui.cli.console import (
     BibOpt,
@@ -131,11 +132,23 @@ def ask(
         ids = [assistant.library.get(p).id for p in paper or []]
         where = paper_filter(ids, collections=collection or (), tags=tag or ())
         if questions is not None:
-            batch(
-                read_jsonl(questions, "question"),
-                lambda row: assistant.asker.ask(row["question"], where, row.get("id")).to_json(),
-                lambda row, error: {"id": row.get("id"), "question": row["question"], "error": error},
-            )
+            works: dict[str, Paper] = {}  # every work any answer cites, for --bib
+
+            def answered(row: dict[str, Any]) -> dict[str, Any]:
+                answer = assistant.asker.ask(row["question"], where, row.get("id"))
+                cited, keys = assistant.bibliography.cited(answer.citations)
+                works.update((p.id, p) for p in cited)
+                return with_citekeys(answer.to_json(), keys)
+
+            try:
+                batch(
+                    read_jsonl(questions, "question"),
+                    answered,
+                    lambda row, error: {"id": row.get("id"), "question": row["question"], "error": error},
+                )
+            finally:  # a failed line still leaves the works the others cited
+                if bib is not None:
+                    write_file(bib, assistant.bibliography.bibtex(list(works.values())))
             return
         with err.status("reading the evidence…") if err.is_terminal else nullcontext():
             answer = assistant.asker.ask(question or "", where)
@@ -144,11 +157,15 @@ def ask(
             write_file(bib, assistant.bibliography.bibtex(cited))
         text = assistant.bibliography.answer_markdown(answer) if markdown else ""
     if as_json:
-        data = answer.to_json()
-        for citation in data["citations"]:
-            citation["citekey"] = keys.get(citation["paper_id"], "")
-        print_json(data)
+        print_json(with_citekeys(answer.to_json(), keys))
     elif markdown:
         out.print(text, end="", markup=False)
     else:
         render_answer(answer)
+
+
+def with_citekeys(data: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
+    """An answer's JSON with each citation's citekey beside its paper id (as `--markdown` cites it)."""
+    for citation in data["citations"]:
+        citation["citekey"] = keys.get(citation["paper_id"], "")
+    return data

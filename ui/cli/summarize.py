@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.markdown import Markdown
 
-from assistant.digests.render import summary_markdown
-from assistant.library.bibliography import pandoc_pages
+from assistant.digests.render import cited_summary_markdown, summary_markdown
 from ui.cli.console import (
     BibOpt,
     JsonFlag,
@@ -66,12 +65,9 @@ def summarize(
     if as_json:
         print_json(summary.to_json())
         return
-    cite = f" [@{citekey}]" if markdown else ""
-    title = f"# {summary.title}{cite}" + (
-        f"\n\n{summary.title_translated}" if summary.title_translated else ""
-    )
-    text = "\n".join([title, "", *summary_markdown(summary)])
     if markdown:  # page notes cite the paper, so the summary pastes into a Pandoc manuscript
-        out.print(pandoc_pages(text, citekey), markup=False, highlight=False)
-    else:
-        out.print(Markdown(text.replace("<sub>", "").replace("</sub>", "")))
+        out.print(cited_summary_markdown(summary, citekey), markup=False, highlight=False)
+        return
+    title = f"# {summary.title}" + (f"\n\n{summary.title_translated}" if summary.title_translated else "")
+    text = "\n".join([title, "", *summary_markdown(summary)])
+    out.print(Markdown(text.replace("<sub>", "").replace("</sub>", "")))
