@@ -72,3 +72,124 @@ def missing_text_reason(name: str, mode: OcrMode, tesseract: bool) -> str:
     if not tesseract:
         return f"{name}: has no text layer (scanned?); install tesseract-ocr to read it."
     return f"{name}: has no text layer, and OCR found no text on its pages."
+
+
+# Tesseract's blocks on a two-column page often run across both columns, and one printed line can
+# come back as two fragments (a wide word space); the page's reading order is built from blocks,
+# so an OCR'd page is re-blocked first: fragments of one row rejoined, lines grouped by column.
+_GUTTER_FROM, _GUTTER_TO = 0.3, 0.7  # where a two-column page's gutter can be, as page-width shares
+_CROSSING = 0.3  # at most this share of a two-column page's lines run across its gutter
+
+
+def column_blocks(data: dict) -> dict:
+    """An OCR'd page's text dict re-blocked: noise dropped, row fragments joined, lines grouped by
+    column and paragraph gap, so a block never holds text of both columns."""
+    lines = _in_body([ln for b in data["blocks"] if b["type"] == 0 for ln in b["lines"] if _legible(ln)])
+    others = [b for b in data["blocks"] if b["type"] != 0]
+    gutter = _gutter(lines, data["width"])
+    sides: dict[str, list[dict]] = {}
+    for line in lines:
+        x0, _, x1, _ = line["bbox"]
+        side = (
+            "page"
+            if gutter is None
+            else "left"
+            if x1 <= gutter + 2
+            else "right"
+            if x0 >= gutter - 2
+            else "across"
+        )
+        sides.setdefault(side, []).append(line)
+    blocks = [_block(run) for side in sides.values() for run in _paragraphs(_rows(side))]
+    return {**data, "blocks": blocks + others}
+
+
+def _legible(line: dict) -> bool:
+    """False for what Tesseract reads from specks and rules: a line with no letter or digit."""
+    return any(ch.isalnum() for s in line["spans"] for ch in s["text"])
+
+
+def _in_body(lines: list[dict]) -> list[dict]:
+    """The lines within the body's left and right edges (those of its long lines): a scanned side
+    stamp comes back as a stack of single letters out in the margin."""
+    long = [ln["bbox"] for ln in lines if sum(len(s["text"].strip()) for s in ln["spans"]) >= 20]
+    if not long:
+        return lines
+    left, right = min(b[0] for b in long) - 2, max(b[2] for b in long) + 2
+    return [ln for ln in lines if ln["bbox"][2] > left and ln["bbox"][0] < right]
+
+
+def _gutter(lines: list[dict], width: float) -> float | None:
+    """The x of a two-column page's gutter: the place near the middle fewest lines cross, when
+    enough lines sit wholly on each side of it."""
+    best: tuple[int, float] | None = None
+    for step in range(int(_GUTTER_FROM * width), int(_GUTTER_TO * width), 2):
+        x = float(step)
+        crossing = sum(ln["bbox"][0] < x - 2 and ln["bbox"][2] > x + 2 for ln in lines)
+        if best is None or crossing < best[0]:
+            best = (crossing, x)
+    if best is None:
+        return None
+    crossing, x = best
+    left = sum(ln["bbox"][2] <= x + 2 for ln in lines)
+    right = sum(ln["bbox"][0] >= x - 2 for ln in lines)
+    two = min(left, right) >= 5 and crossing <= _CROSSING * len(lines)
+    return x if two else None
+
+
+def _rows(lines: list[dict]) -> list[dict]:
+    """Lines sorted top to bottom, fragments of one printed row (same height, side by side) joined."""
+    out: list[dict] = []
+    for line in sorted(lines, key=lambda ln: (ln["bbox"][1], ln["bbox"][0])):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _same_row(prev["bbox"], line["bbox"])
+            and _side_by_side(prev["bbox"], line["bbox"])
+        ):
+            first, second = sorted((prev, line), key=lambda ln: ln["bbox"][0])
+            spans = [*first["spans"][:-1], {**first["spans"][-1], "text": first["spans"][-1]["text"] + " "}]
+            x0, y0, x1, y1 = zip(first["bbox"], second["bbox"], strict=True)
+            out[-1] = {
+                **first,
+                "spans": spans + second["spans"],
+                "bbox": (min(x0), min(y0), max(x1), max(y1)),
+            }
+        else:
+            out.append(line)
+    return out
+
+
+def _same_row(a: tuple, b: tuple) -> bool:
+    """Two line boxes on one printed row: their middles within a third of a line's height."""
+    height = min(a[3] - a[1], b[3] - b[1])
+    return abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) < height / 3
+
+
+def _side_by_side(a: tuple, b: tuple) -> bool:
+    """Two boxes of one row close enough to be one line: a word space, not a column gap, apart."""
+    height = min(a[3] - a[1], b[3] - b[1])
+    return max(a[0], b[0]) - min(a[2], b[2]) < 2 * height
+
+
+def _paragraphs(rows: list[dict]) -> list[list[dict]]:
+    """Consecutive rows split where the gap above a row is over a line's height (a new paragraph)."""
+    runs: list[list[dict]] = []
+    for row in rows:
+        prev = runs[-1][-1] if runs else None
+        height = (
+            (row["bbox"][3] - row["bbox"][1])
+            if prev is None
+            else min(row["bbox"][3] - row["bbox"][1], prev["bbox"][3] - prev["bbox"][1])
+        )
+        if prev is not None and row["bbox"][1] - prev["bbox"][3] <= height:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+def _block(lines: list[dict]) -> dict:
+    """A text block of these lines, its box around them."""
+    x0, y0, x1, y1 = zip(*(ln["bbox"] for ln in lines), strict=True)
+    return {"type": 0, "bbox": (min(x0), min(y0), max(x1), max(y1)), "lines": lines}

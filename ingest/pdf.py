@@ -17,7 +17,7 @@ from ingest.fonts import GlyphInfo, glyph_infos
 from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
-from ingest.ocr import OcrMode, PageLayer, image_cover, missing_text_reason, needs_ocr
+from ingest.ocr import OcrMode, PageLayer, column_blocks, image_cover, missing_text_reason, needs_ocr
 from ingest.tables import CAPTION, Table, find_tables, in_table, with_glyphs
 from ingest.textdict import GlyphTable, page_lines, raw_blocks
 from ingest.types import Block, Document
@@ -229,7 +229,7 @@ def _ocr_page(page: pymupdf.Page) -> dict | None:
         return None
     try:
         textpage = page.get_textpage_ocr(flags=_FLAGS, language="eng", dpi=300, full=True, tessdata=folder)
-        return page.get_text("dict", textpage=textpage)
+        return column_blocks(page.get_text("dict", textpage=textpage))
     except Exception:  # a page Tesseract fails on is left as its text layer had it
         return None
 

@@ -123,3 +123,31 @@ def test_image_cover_counts_overlapping_images_once() -> None:
     assert image_cover([(0, 0, 100, 100), (0, 50, 100, 150)], page) == 0.75
     assert image_cover([(-50, -50, 500, 500)], page) == 1.0
     assert image_cover([], page) == 0.0
+
+
+LEFT = (
+    "The copper lamps were tested in the left chamber at minus twenty degrees for six weeks. "
+    "Their light fell by a tenth after the first week and stayed level after that."
+)
+RIGHT = (
+    "The glass lamps were tested in the right chamber at room temperature for the same weeks. "
+    "Their light did not change until the glass cracked in the fifth week."
+)
+
+
+def test_a_two_column_scan_reads_each_column_whole_and_in_order(tmp_path: Path) -> None:
+    # Tesseract's blocks run across both columns of such a page; read as it returns them, the
+    # columns' lines would interleave ("...left chamber at The glass lamps were tested...").
+    digital = make_paper_pdf(
+        tmp_path / "two.pdf",
+        title="Lamps in Two Chambers",
+        abstract="We compare copper and glass lamps.",
+        sections=[("1 Copper", [LEFT * 3]), ("2 Glass", [RIGHT * 3])],
+        two_column=True,
+        arxiv_id="2401.01234v1",  # the side stamp, which Tesseract reads into the page's blocks
+    )
+    doc = read_pdf(make_image_only_pdf(digital, tmp_path / "two-scan.pdf", dpi=200))
+    assert doc.ocr_pages == (1,)
+    text = " ".join(doc.text.split())
+    assert LEFT in text and RIGHT in text
+    assert text.index(LEFT) < text.index(RIGHT)
