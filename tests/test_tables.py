@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 
 from assistant.build import build_assistant
+from assistant.digests.render import summary_markdown
 from assistant.settings import load_settings
+from assistant.summaries.fields import Field, Quote
 from ingest.chunking import chunk_document, table_rows
 from ingest.pdf import read_pdf
+from ingest.result_rows import headline_row
 from ingest.tables import Table
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import TableSpec, make_table_pdf
@@ -31,6 +34,13 @@ BODY = (
     "French. Training took three days on eight machines, and every model saw the same data."
 )
 ROW = "Transformer (big) | BLEU EN-DE 28.4 | BLEU EN-FR 41.8"
+OTHER = TableSpec(
+    caption="Table 1: Parsing F1 on the WSJ test set.",
+    span="F1",
+    header=("Parser", "WSJ", "Brown"),
+    rows=(("Chart parser", "88.1", "84.0"), ("Shift-reduce", "89.5", "85.2")),
+)
+OTHER_BODY = "The parsers were trained on sections 2 to 21 and tested on section 23 of the treebank."
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +102,40 @@ def test_a_table_row_is_found_and_cited_whole(paper: Path) -> None:
     _, _, _, metadatas = built.library.store.page(0, 10)
     assert sorted(m["kind"] for m in metadatas) == ["table", "text", "text"]  # one window each
     summary = built.summarizer.summarize(built.library.get(hit.paper_id))
-    quoted = [q.text for f in summary.to_json().values() if isinstance(f, dict) for q in _quotes(f)]
+    sentences = {k: v for k, v in summary.to_json().items() if k != "results_table"}
+    quoted = [q.text for f in sentences.values() if isinstance(f, dict) for q in _quotes(f)]
     assert quoted and not any("|" in q or "28.4" in q for q in quoted)  # rows are no summary sentences
     built.close()
+
+
+def test_the_results_field_gets_the_paper_s_own_row_of_its_results_table(tmp_path: Path) -> None:
+    claim = "The Transformer (big) achieves 28.4 BLEU on English to German and 41.8 on English to French."
+    pdf = make_table_pdf(tmp_path / "claim.pdf", SPEC, f"{BODY} {claim}")
+    built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=ScriptedGenerator("no"))
+    [added] = built.library.add([pdf])
+    summary = built.summarizer.summarize(built.library.get(added.paper_id))
+    assert claim in [q.text for u in summary.takeaways.units for q in u.quotes]
+    assert summary.results_table == Field(f"Table 2: {ROW}", "paper", (Quote(ROW, 1),))
+    post = "\n".join(summary_markdown(summary))
+    assert f"**In the paper's table**: “Table 2: {ROW}” <sub>(p. 1) *the paper's words*</sub>" in post
+    built.close()
+
+
+def _table(rows: list[str], caption: str = "Table 3: Results on the test set.") -> tuple[str, int]:
+    return "\n".join([caption, "| Model | F1 |", "| --- | --- |", *(f"| {r} |" for r in rows)]), 6
+
+
+def test_a_row_citing_another_paper_or_sharing_no_number_is_no_headline() -> None:
+    claim = ["Our parser reaches an F1 of 91.7 on WSJ."]
+    cited = _table(["Dyer et al. (2016) [8] | F1 91.7", "Petrov [29] | F1 90.4"])
+    assert headline_row([cited], ("LoomParse",), claim) is None  # another paper's row, though 91.7
+    assert headline_row([_table(["Baseline | F1 88.1"])], (), claim) is None
+    named = _table(["Baseline | F1 88.1", "LoomParse (large) | F1 92.0"])
+    row = headline_row([named], ("LoomParse",), claim)
+    assert row is not None and (row.text, row.page) == ("Table 3: LoomParse (large) | F1 92.0", 6)
+    subject = _table(["LoomParse (base) | F1 90.2", "LoomParse (large) | F1 91.0"])
+    said = ["LoomParse (base) achieves 90.2 F1 while parsing twice as fast."]
+    assert headline_row([subject], (), said).line == "LoomParse (base) | F1 90.2"  # type: ignore[union-attr]
 
 
 def _quotes(field: dict) -> list[Any]:
@@ -147,3 +188,19 @@ def test_two_stacked_tables_captioned_below_each_get_their_own_caption() -> None
         ("Table 5", (("Alpha", "71.3"), ("Beta", "64.2"))),
         ("Table 6", (("Gamma", "0.27"),)),
     ]
+
+
+def test_a_results_cell_cites_the_paper_s_own_table_row_beside_its_sentence(
+    tmp_path: Path,
+    real_embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    claim = "The Transformer (big) achieves 28.4 BLEU on English to German and 41.8 on English to French."
+    built = build_assistant(load_settings(), embedder=real_embedder, generator=ScriptedGenerator("no"))
+    ids = [r.paper_id for r in built.library.add([make_table_pdf(tmp_path / "a.pdf", SPEC, claim)])]
+    ids += [r.paper_id for r in built.library.add([make_table_pdf(tmp_path / "b.pdf", OTHER, OTHER_BODY)])]
+    cells = built.comparer.compare(ids, ["results"]).cells["results"]
+    cell = cells[ids[0]]
+    assert cell.text == f"“{claim}” [1] Table 2: {ROW} [2]"
+    assert [(c.n, c.page, c.quote) for c in cell.citations] == [(1, 1, claim), (2, 1, ROW)]
+    assert len(cells[ids[1]].citations) == 1  # no row of its table states what its sentence states
+    built.close()

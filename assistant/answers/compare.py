@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answers import prompts
@@ -22,6 +22,7 @@ from assistant.answers.grounding import SupportChecker, parse_claims, render
 from assistant.domain import Citation, Paper, Progress, no_progress
 from assistant.errors import BadInput
 from assistant.retrieval.search import Searcher, SearchFilter
+from ingest.result_rows import headline_row
 from models.generator import Generator
 
 DEFAULT_ASPECTS = ("problem", "method", "data", "results", "limitations")
@@ -125,8 +126,24 @@ class Comparer:
         written = " ".join(c.text.rstrip(".") + "." for c in parse_claims(raw))
         if written and supported_by(written, sources, paper.title):
             marks = ", ".join(str(c.n) for c in citations)
-            return Cell(f"{written} [{marks}]", citations, quoted=False)
-        return Cell(quote_text, citations, quoted=True)
+            cell = Cell(f"{written} [{marks}]", citations, quoted=False)
+        else:
+            cell = Cell(quote_text, citations, quoted=True)
+        return self._with_result_row(cell, paper, sources) if aspect == "results" else cell
+
+    def _with_result_row(self, cell: Cell, paper: Paper, sources: Sequence[str]) -> Cell:
+        """A results cell with the paper's own row of its results table beside its sentences, when
+        a row states what they state (ingest/result_rows.py), cited as a whole row."""
+        tables = [c for c in self.searcher.library.chunks(paper.id) if c.kind == "table"]
+        # The abstract too: it states the headline numbers the cell's sentence may only allude to.
+        row = headline_row([(c.text, c.page_start) for c in tables], (), [*sources, paper.abstract])
+        if row is None:
+            return cell
+        chunk = next(c for c in tables if c.page_start == row.page and row.line in c.text)
+        n = len(cell.citations) + 1
+        ocr = row.page in paper.ocr_pages
+        cited = Citation(n, paper.id, paper.title, paper.doi, paper.source, row.page, row.line, chunk.id, ocr)
+        return replace(cell, text=f"{cell.text} {row.text} [{n}]", citations=(*cell.citations, cited))
 
     def _papers(self, refs: Sequence[str]) -> list[Paper]:
         library = self.searcher.library

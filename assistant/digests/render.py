@@ -34,6 +34,7 @@ _LABELS = {
         "past_methods": "Past methods and their problems",
         "method": "Proposed method",
         "tasks_results": "Tasks and results",
+        "table_row": "In the paper's table",
         "methods": "Methods",
         "conclusion": "Conclusion",
         "significance": "Significance",
@@ -66,6 +67,7 @@ _LABELS = {
         "past_methods": "以往方法及其问题",
         "method": "提出的方法",
         "tasks_results": "任务与结果",
+        "table_row": "论文表格",
         "methods": "方法",
         "conclusion": "结论",
         "significance": "意义",
@@ -223,6 +225,8 @@ def summary_markdown(s: PaperSummary, level: int = 2) -> list[str]:
     for n, key in enumerate(("background", "past_methods", "method", "tasks_results"), start=1):
         lines.append(f"({n}) **{t[key]}**: {_shown(getattr(s, key), t)}")
         lines.append("")
+    if s.results_table.text:  # the paper's own result row, cells named by their columns
+        lines += [f"**{t['table_row']}**: {_shown(s.results_table, t)}", ""]
     lines += [f"{h} {t['methods']}", ""]
     lines += [f"{i}. {_shown(step, t)}" for i, step in enumerate(s.method_steps.units, start=1)]
     lines += ["", f"{h} {t['conclusion']}", ""]

@@ -111,6 +111,8 @@ class PaperSummary:
     conclusion_innovation: Field
     conclusion_performance: Field
     conclusion_workload: Field
+    # The row of a results table stating the paper's own result (summaries.tablerows), if any.
+    results_table: Field = Field("", "note")
     kind: str = "empirical"  # or "review": a paper without experiments of its own
     title_translated: str = ""
     model: str = ""

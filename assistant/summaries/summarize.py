@@ -40,6 +40,7 @@ from assistant.summaries.text import (
     supported,
 )
 from assistant.summaries.translate import translate
+from ingest.result_rows import headline_row
 from models.generator import Generator, Prompt
 
 # Sections that are never summary material: the reference list, thanks, appendices, statements.
@@ -83,7 +84,8 @@ class Summarizer:
         if not chunks:
             raise BadInput(f"{paper.id} has no text in the library; add its PDF again")
         found = paper_sentences(paper.title, paper.abstract, chunks)
-        return self._write(paper, found, lang, "full text", progress)
+        tables = [c for c in chunks if c.kind == "table"]
+        return self._write(paper, found, lang, "full text", progress, tables)
 
     def summarize_abstract(
         self, paper_id: str, title: str, abstract: str, lang: Lang = "en", progress: Progress = no_progress
@@ -96,7 +98,13 @@ class Summarizer:
 
     # --- writing ------------------------------------------------------------------------------
     def _write(
-        self, paper: Paper, found: list[Sentence], lang: Lang, source: str, progress: Progress
+        self,
+        paper: Paper,
+        found: list[Sentence],
+        lang: Lang,
+        source: str,
+        progress: Progress,
+        tables: Sequence[StoredChunk] = (),
     ) -> PaperSummary:
         started = time.perf_counter()
         chosen = extract(found, paper.title)
@@ -113,6 +121,12 @@ class Summarizer:
                 values[spec.name] = self._prose(picks, paper.title)
         progress("keywords", len(SPECS), total)
         values["keywords"] = self._keywords(paper)
+        # The numbers the summary states as results, wherever extraction put those sentences.
+        results = [values[k] for k in ("tasks_results", "conclusion_performance", "one_line", "takeaways")]
+        units = [u for v in results for u in (v.units if isinstance(v, Points) else (v,))]
+        claims = [q.text for u in units for q in u.quotes]
+        passages = [(c.text, c.page_start) for c in tables]
+        row = headline_row(passages, own_names(paper.title, paper.abstract), claims)
         translated = ""
         if lang == "zh":
             values = {k: self._translated(v) for k, v in values.items()}
@@ -127,6 +141,9 @@ class Summarizer:
             title_translated=translated,
             model=self.generator.name,
             seconds=time.perf_counter() - started,
+            results_table=Field(row.text, "paper", (Quote(row.line, row.page),))
+            if row
+            else Field("", "note"),
             **values,  # type: ignore[arg-type]
         )
 
