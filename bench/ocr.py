@@ -7,6 +7,8 @@ footers left out as the reader leaves them out), as bags of lower-cased words:
 
 - recall: the share of the text layer's words the OCR reading has;
 - precision: the share of the OCR reading's words the text layer has;
+- pairs: the share of the text layer's adjacent word pairs the OCR reading has, which only text
+  read in the right order keeps (two columns interleaved lose it, bags of words do not);
 - pages/s: scan pages read per second (Tesseract dominates);
 - slowdown: reading the scan takes this many times as long as reading the digital pages.
 
@@ -22,6 +24,7 @@ import re
 import sys
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pymupdf
@@ -39,6 +42,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 def bag(text: str) -> Counter[str]:
     """The words of a text, lower-cased, hyphenation and punctuation set aside."""
     return Counter(_WORD.findall(text.casefold()))
+
+
+def pairs(text: str) -> Counter[tuple[str, str]]:
+    """The adjacent word pairs of a text, lower-cased: what reading order keeps."""
+    words = _WORD.findall(text.casefold())
+    return Counter(pairwise(words))
 
 
 def make_pair(paper: Path, pages: int, dpi: int) -> tuple[Path, Path]:
@@ -66,8 +75,8 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=200, help="resolution of the made scans")
     args = parser.parse_args()
     papers = sorted((EVAL / "papers").glob("*.pdf"))
-    print("| paper | pages | recall | precision | digital s | scan s | pages/s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| paper | pages | recall | precision | pairs | digital s | scan s | pages/s |")
+    print("|---|---|---|---|---|---|---|---|")
     totals = Counter[str]()
     for paper in papers:
         digital, scan = make_pair(paper, args.pages, args.dpi)
@@ -79,6 +88,8 @@ def main() -> None:
         scan_s = time.perf_counter() - started
         ref, hyp = bag(text.text), bag(ocr.text)
         common = sum((ref & hyp).values())
+        in_order = pairs(text.text)
+        kept = sum((in_order & pairs(ocr.text)).values())
         n = len(ocr.ocr_pages)
         totals.update(
             {
@@ -87,16 +98,20 @@ def main() -> None:
                 "common": common,
                 "pages": n,
                 "pages_in": text.page_count,
+                "pairs": in_order.total(),
+                "pairs_kept": kept,
             }
         )
         totals.update({"digital_ms": int(digital_s * 1000), "scan_ms": int(scan_s * 1000)})
         print(
             f"| {paper.stem} | {n}/{text.page_count} | {common / max(ref.total(), 1):.3f} | "
-            f"{common / max(hyp.total(), 1):.3f} | {digital_s:.1f} | {scan_s:.1f} | {n / scan_s:.2f} |"
+            f"{common / max(hyp.total(), 1):.3f} | {kept / max(in_order.total(), 1):.3f} | "
+            f"{digital_s:.1f} | {scan_s:.1f} | {n / scan_s:.2f} |"
         )
     print(
         f"| **all** | {totals['pages']}/{totals['pages_in']} | {totals['common'] / totals['ref']:.3f} | "
-        f"{totals['common'] / totals['hyp']:.3f} | {totals['digital_ms'] / 1000:.1f} | "
+        f"{totals['common'] / totals['hyp']:.3f} | {totals['pairs_kept'] / totals['pairs']:.3f} | "
+        f"{totals['digital_ms'] / 1000:.1f} | "
         f"{totals['scan_ms'] / 1000:.1f} | {totals['pages'] / (totals['scan_ms'] / 1000):.2f} |"
     )
     print(f"\nslowdown of reading a scan: {totals['scan_ms'] / max(totals['digital_ms'], 1):.0f}x")
