@@ -241,6 +241,14 @@ def test_model_text_is_kept_only_when_its_sentences_support_it(text: str, kept: 
     assert supported(text, [source], TITLE) is kept
 
 
+def test_model_text_that_renames_a_system_is_not_kept() -> None:
+    source = (
+        "Compared to PaSa-GPT-4o, PaSa-7b achieves improvements of 30.36% in recall and 4.25% in precision."
+    )
+    assert supported("Compared to PaSa-GPT-4o, PaSa-7b achieves improvements of 30.36% in recall.", [source])
+    assert not supported("Compared to PaSa-7b, PaSa-7a achieves improvements of 30.36% in recall.", [source])
+
+
 def test_near_repeated_items_are_removed() -> None:
     items = [
         "GlacierNet predicts daily glacier melt from satellite images.",
