@@ -1,9 +1,11 @@
 """Extract first: each summary field gets the paper's own sentences that fill it, each sentence once.
 
-Fields are filled in a fixed order (the one-line summary and the takeaways first, as a reader
-reads them), each from the sentences whose rhetorical role (roles.py) fits it best, by maximal
-marginal relevance across all fields: a sentence is taken once, and a sentence saying much what
-an earlier pick said scores lower, or not at all. Key Takeaways come from the paper's own
+Fields are filled in a fixed order (the one-line summary first; then the fields whose sentences
+are few, each needing its own cue, before the takeaways that have many to choose from), each from
+the sentences whose rhetorical role (roles.py) fits it best, by maximal marginal relevance across
+all fields: a sentence is taken once, and a sentence making the claim an earlier pick made (by
+shared stems beyond the title's words, a shared figure, or the same thing introduced) scores
+lower, or not at all. Key Takeaways come from the paper's own
 contribution list when it has one, and one of them always gives the headline result with its
 numbers. A review, survey or position paper is recognised, and its result fields say so.
 """

@@ -63,7 +63,7 @@ _UNDEFINED = re.compile(
 )
 # Settings and implementation details: the reader of a summary wants the design and the findings,
 # not the learning rate; they belong with the workload, if anywhere.
-DETAIL = re.compile(
+_DETAIL = re.compile(
     r"\b(?:epochs?|learning rate|batch(?: size)?|dropout|momentum|weight decay|optimi[sz]er|Adam|SGD"
     r"|beam (?:search|size)|hyper-?parameters?|initiali[sz]\w*|we set|is set to|are set to|threshold"
     r"|subtract\w*|normali[sz]\w*|HuggingFace|PyTorch|TensorFlow|Keras|Caffe|implementation"
@@ -334,7 +334,7 @@ def judge(
     if _UNDEFINED.search(text):
         for role in scores:
             scores[role] -= 0.4
-    if DETAIL.search(text):
+    if _DETAIL.search(text):
         for role in ("method", "result", "novelty", "significance", "background"):
             scores[role] -= 0.4
         scores["cost"] += 0.3
