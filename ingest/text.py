@@ -69,6 +69,12 @@ def content_words(text: str, stop: frozenset[str] = FUNCTION_WORDS, min_length: 
     return {w for w in words(text) if len(w) >= min_length and w not in stop}
 
 
+def prefix_stems(text: str, length: int = 5, min_length: int = 4) -> set[str]:
+    """Content words of at least `min_length` letters cut to `length`, so "aggregate" and
+    "aggregation" meet; numbers are left out (compare them with `numbers`)."""
+    return {w[:length] for w in content_words(text, min_length=min_length) if not w.isdigit()}
+
+
 def ascii_tokens(text: str) -> list[str]:
     """Lower-case ASCII letter-and-digit tokens, as the benchmarks score text."""
     return _ASCII_TOKEN.findall(text.lower())

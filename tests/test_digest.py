@@ -144,8 +144,13 @@ def test_a_digest_post_has_front_matter_fields_in_order_figures_and_feed_metadat
     data = json.loads((out / "2024-01-10-segmentation.json").read_text(encoding="utf-8"))
     assert [p["arxiv_id"] for p in data["papers"]] == ["2401.00001", "2401.00002"]
     assert data["papers"][0]["summary"]["source"] == "full text"
-    assert [(u["text"], u["by"]) for u in data["papers"][0]["summary"]["takeaways"]["items"]] == [
+    summary = data["papers"][0]["summary"]
+    assert [(u["text"], u["by"]) for u in summary["takeaways"]["items"]] == [
         ("On CellSet GridNet reaches a Dice score of 91.5 percent, beating U-Net.", "paper"),
+    ]
+    # The method section's sentence is a method step: the takeaways come from the abstract, the
+    # results and the conclusion, so they do not spend the steps.
+    assert [(u["text"], u["by"]) for u in summary["method_steps"]["items"]] == [
         ("Our GridNet encodes the image with a grid encoder and decodes a mask.", "paper"),
     ]
     paper = assistant.library.get("arxiv:2401.00001v1")

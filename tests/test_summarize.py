@@ -198,9 +198,11 @@ def test_a_joined_field_is_the_models_only_when_its_sentences_support_it(
 
     summary = summary_of(tmp_path, ScriptedGenerator(joins))
     field = summary.past_methods
-    assert [q.text for q in field.quotes] == [GAP, CITED]  # the gap, then the cited claim it answers
+    # The gap, and beside it the cited claim it answers, read in the paper's order: a second sentence
+    # only comes from beside the first, so the two are one passage.
+    assert [q.text for q in field.quotes] == [CITED, GAP]
     assert field.by == by
-    assert field.text == (joined if by == "model" else f"{GAP} {CITED}")
+    assert field.text == (joined if by == "model" else f"{CITED} {GAP}")
     mark = "shortened by the model from the paper's sentences" if by == "model" else "the paper's words"
     assert f"(2) **Past methods and their problems**: {'' if by == 'model' else '“'}" in "\n".join(
         summary_markdown(summary)
@@ -237,6 +239,14 @@ def test_model_text_is_kept_only_when_its_sentences_support_it(text: str, kept: 
         "for the best physical model."
     )
     assert supported(text, [source], TITLE) is kept
+
+
+def test_model_text_that_renames_a_system_is_not_kept() -> None:
+    source = (
+        "Compared to PaSa-GPT-4o, PaSa-7b achieves improvements of 30.36% in recall and 4.25% in precision."
+    )
+    assert supported("Compared to PaSa-GPT-4o, PaSa-7b achieves improvements of 30.36% in recall.", [source])
+    assert not supported("Compared to PaSa-7b, PaSa-7a achieves improvements of 30.36% in recall.", [source])
 
 
 def test_near_repeated_items_are_removed() -> None:

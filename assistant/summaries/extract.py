@@ -1,9 +1,11 @@
 """Extract first: each summary field gets the paper's own sentences that fill it, each sentence once.
 
-Fields are filled in a fixed order (the one-line summary and the takeaways first, as a reader
-reads them), each from the sentences whose rhetorical role (roles.py) fits it best, by maximal
-marginal relevance across all fields: a sentence is taken once, and a sentence saying much what
-an earlier pick said scores lower, or not at all. Key Takeaways come from the paper's own
+Fields are filled in a fixed order (the one-line summary first; then the fields whose sentences
+are few, each needing its own cue, before the takeaways that have many to choose from), each from
+the sentences whose rhetorical role (roles.py) fits it best, by maximal marginal relevance across
+all fields: a sentence is taken once, and a sentence making the claim an earlier pick made (by
+shared stems beyond the title's words, a shared figure, or the same thing introduced) scores
+lower, or not at all. Key Takeaways come from the paper's own
 contribution list when it has one, and one of them always gives the headline result with its
 numbers. A review, survey or position paper is recognised, and its result fields say so.
 """
@@ -14,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.summaries.roles import FINDING, Sentence
-from ingest.text import word_overlap
+from assistant.summaries.roles import CUES, FINDING, Sentence
+from ingest.text import numbers, prefix_stems
 
 _CONTRIBUTIONS = re.compile(
     r"\b(?:our|the main|main|key|major|primary) contributions?\b|\bwe (?:make|offer) the following\b"
@@ -43,10 +45,28 @@ _METHOD_SECTION = re.compile(
 _RESULT_SECTION = re.compile(r"abstract|result|experiment|evaluat|conclu|discussion|^$", re.I)
 _INTRO_SECTION = re.compile(r"abstract|introduc|background|motivation|related|prior|^$", re.I)
 _CLOSING_SECTION = re.compile(r"abstract|conclu|discussion|summary|outlook|future|^$", re.I)
+_TAKEAWAY_SECTION = re.compile(
+    r"abstract|introduc|conclu|contribution|result|experiment|evaluat|discussion|^$", re.I
+)
 _FRONT_SECTION = re.compile(r"abstract|introduc|conclu|contribution|^$", re.I)
+# What a workload is spent in: time, hardware, money, people. A sentence without one is not a workload.
+_COST_UNIT = re.compile(
+    r"\b(?:hours?|days?|weeks?|minutes?|GPUs?|TPUs?|CPUs?|FLOPs?|GB|costs?|costly|expensive|budget"
+    r"|training time|annotators?|participants?|workers?|freelancers?|crowd-?workers?|per hour)\b|\$",
+    re.I,
+)
+# A finding compared or changed, not only a measure named ("we evaluate recall@20").
+_GAIN = re.compile(
+    r"\b(?:achiev|outperform|improv|surpass|exceed|beat|reduc|increas|gain|reach|obtain|yield)\w*"
+    r"|\b(?:better|worse|higher|lower|best|faster|fewer)\b",
+    re.I,
+)
+# "We present analysis showing that ...": a finding, not the method.
+_REPORTS = re.compile(r"\b(?:show|find|found|demonstrat\w*|reveal\w*)\s+that\b", re.I)
+_CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
 _SHOWN = re.compile(r"\bwe (?:show|find|found|observe|obtain|report)\b|\bresults? (?:show|indicate)", re.I)
 # Above this overlap with an earlier pick a sentence says the same thing: it is not taken at all.
-SAME = 0.6
+SAME = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,14 @@ class Spec:
     abstract: float = -0.4  # the abstract is read anyway: the rest of a summary should not restate it
     sections: re.Pattern[str] | None = None  # where the field's sentences are at home
     floor: float = 0.3  # the least score a sentence needs to fill the field
+    no_own: bool = False  # past work: the paper's own design is never its predecessors' problem
+    off_section: float = 0.5  # what a sentence outside `sections` loses
+    needs: re.Pattern[str] | None = None  # a cue the sentence must hold (a cost, a novelty)
+    cited: float = 0.0  # what a sentence citing another work loses (credit it shares)
+    adjacent: bool = False  # a second sentence only from beside the first (one passage, in its order)
+    own_in_section: bool = False  # in `sections`, an uncited sentence is the paper's own (its method)
+    own_in_abstract: bool = False  # so is an uncited sentence of the abstract ("The architecture ...")
+    shuns: re.Pattern[str] | None = None  # what a sentence of the field should not be (loses 0.4)
 
 
 # In the order they are filled: earlier fields get the first choice of sentences.
@@ -75,7 +103,61 @@ SPECS: tuple[Spec, ...] = (
         abstract=0.6,
         sections=_FRONT_SECTION,
     ),
-    Spec("takeaways", {"result": 0.6, "method": 0.5, "novelty": 0.4, "significance": 0.3}, 4, abstract=0.1),
+    # The design itself, before the steps take the method section's sentences that state it.
+    Spec(
+        "method",
+        {"method": 1.0, "novelty": 0.3},
+        1,
+        needs_own=True,
+        own_in_abstract=True,
+        abstract=0.3,
+        sections=_FRONT_SECTION,
+        floor=0.8,
+        cited=0.4,
+        needs=CUES["method"],
+        shuns=_REPORTS,
+    ),
+    # The one-sentence fields whose sentences are few (a stated significance, a stated novelty) choose
+    # before the takeaways, which have many to choose from.
+    Spec(
+        "conclusion_significance",
+        {"significance": 1.0, "limitation": -0.6, "future": -0.4},
+        1,
+        needs_own=True,
+        abstract=0.0,
+        sections=_CLOSING_SECTION,
+        floor=0.5,
+        needs=CUES["significance"],
+    ),
+    Spec(
+        "conclusion_innovation",
+        {"novelty": 1.0, "method": 0.3, "result": -0.3},
+        1,
+        needs_own=True,
+        abstract=0.0,
+        sections=_FRONT_SECTION,
+        floor=0.5,
+        needs=CUES["novelty"],
+        off_section=0.2,
+    ),
+    Spec(
+        "takeaways",
+        {
+            "result": 0.6,
+            "method": 0.5,
+            "novelty": 0.4,
+            "significance": 0.3,
+            "limitation": -0.4,
+            "future": -0.5,
+        },
+        4,
+        needs_own=True,
+        abstract=0.1,
+        cited=0.4,
+        sections=_TAKEAWAY_SECTION,
+        off_section=0.4,
+        floor=0.6,
+    ),
     Spec(
         "tasks_results",
         {"result": 1.0, "method": 0.1},
@@ -84,6 +166,7 @@ SPECS: tuple[Spec, ...] = (
         needs_own=True,
         sections=_RESULT_SECTION,
         floor=0.3,
+        cited=0.4,
     ),
     # The steps before the method itself: they must come from the method section, in order; the
     # method field can then take the abstract's or the introduction's overview.
@@ -92,35 +175,31 @@ SPECS: tuple[Spec, ...] = (
         {"method": 1.0},
         4,
         needs_own=True,
+        own_in_section=True,
         in_order=True,
+        cited=0.5,
         abstract=-9.0,
         sections=_METHOD_SECTION,
         floor=0.6,
     ),
-    Spec("method", {"method": 1.0, "novelty": 0.3}, 2, needs_own=True, abstract=0.2, floor=0.8),
     Spec(
         "background",
         {"background": 1.0, "gap": -0.3, "result": -0.3},
         1,
         no_others=False,
+        no_own=True,
         sections=_INTRO_SECTION,
-    ),
-    Spec("past_methods", {"gap": 1.0, "background": 0.2}, 2, no_others=False, sections=_INTRO_SECTION),
-    Spec(
-        "conclusion_significance",
-        {"significance": 1.0, "result": 0.2},
-        1,
-        abstract=0.0,
-        sections=_CLOSING_SECTION,
-        floor=0.5,
+        off_section=9.0,
     ),
     Spec(
-        "conclusion_innovation",
-        {"novelty": 1.0, "method": 0.3},
-        1,
-        needs_own=True,
-        abstract=0.0,
-        sections=_FRONT_SECTION,
+        "past_methods",
+        {"gap": 1.0, "background": 0.2},
+        2,
+        no_others=False,
+        no_own=True,
+        sections=_INTRO_SECTION,
+        off_section=9.0,
+        adjacent=True,
         floor=0.5,
     ),
     Spec(
@@ -131,8 +210,10 @@ SPECS: tuple[Spec, ...] = (
         needs_own=True,
         sections=_RESULT_SECTION,
         floor=0.4,
+        needs=_GAIN,
+        cited=0.4,
     ),
-    Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5),
+    Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5, needs=_COST_UNIT),
 )
 NO_EXPERIMENTS = ("tasks_results", "conclusion_performance")
 # A review has no method of its own to give in steps, and no workload of its own.
@@ -170,29 +251,80 @@ def is_review(sentences: Sequence[Sentence], title: str = "") -> bool:
     return says and len(results) < 2
 
 
+def _own(s: Sentence, spec: Spec) -> bool:
+    """The paper's own: it says so, or (where the field allows) it is an uncited sentence of the abstract
+    or of the field's sections."""
+    if s.own:
+        return True
+    if s.others or _CITED.search(s.text):
+        return False
+    home = spec.own_in_section and spec.sections is not None and bool(spec.sections.search(s.section))
+    return (spec.own_in_abstract and s.in_abstract) or home
+
+
 def score(s: Sentence, spec: Spec) -> float:
     """How well a sentence fills a field (-9: it may not fill it at all)."""
-    if not s.usable or (spec.needs_own and not s.own) or (spec.no_others and s.others):
+    if not s.usable or (spec.needs_own and not _own(s, spec)) or (spec.no_others and s.others):
+        return -9.0
+    if (spec.no_own and s.own) or (spec.needs is not None and not spec.needs.search(s.text)):
         return -9.0
     if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):
         return -9.0
-    value = sum(w * s.roles.get(role, 0.0) for role, w in spec.weights.items())
+    # A negative weight counts only what a sentence has of that role: a penalty elsewhere is no credit.
+    value = sum(
+        w * (s.roles.get(role, 0.0) if w > 0 else max(s.roles.get(role, 0.0), 0.0))
+        for role, w in spec.weights.items()
+    )
     if spec.sections is not None and not spec.sections.search(s.section):
-        value -= 0.5
+        value -= spec.off_section
+    if spec.cited and _CITED.search(s.text):
+        value -= spec.cited
+    if spec.shuns is not None and spec.shuns.search(s.text):
+        value -= 0.4
     return value + (spec.abstract if s.in_abstract else 0.0)
+
+
+# Words every sentence of a paper may share: they say nothing about which claim it makes.
+_RHETORIC = prefix_stems(
+    "propose present introduce show find found paper work study method model approach using based novel"
+    " result results"
+)
+_INTRODUCES = re.compile(
+    r"\bwe (?:propose|present|introduce|develop|release)s? (?:a |an |the )?(?:new |novel )?(\w+)", re.I
+)
+
+
+def same_claim(a: str, b: str, common: frozenset[str] = frozenset()) -> float:
+    """How much two sentences say the same (0 to 1); `common` are the stems of the paper's title.
+
+    Shared stems over the smaller sentence's, beyond what every sentence of the paper shares; two
+    sentences stating the same figure ("73%"), or both introducing the same thing ("we introduce
+    PaSa, ..."), are one claim told twice.
+    """
+    named_a, named_b = _INTRODUCES.search(a), _INTRODUCES.search(b)
+    if named_a and named_b and named_a[1].lower() == named_b[1].lower():
+        return 1.0
+    sa, sb = prefix_stems(a) - common - _RHETORIC, prefix_stems(b) - common - _RHETORIC
+    if not sa or not sb:
+        return 0.0
+    # Over at least five stems: once the title's words are gone a short sentence may keep only two.
+    shared = len(sa & sb) / max(min(len(sa), len(sb)), 5)
+    figures = {n for n in numbers(a) & numbers(b) if len(n.strip("0.")) >= 2}
+    return max(shared, 0.9) if figures and shared >= 0.2 else shared
 
 
 class _Picker:
     """Maximal marginal relevance over the whole summary: taken sentences and what they said."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str = "") -> None:
         self.taken: list[Sentence] = []
+        self.common = frozenset(prefix_stems(title, min_length=1))
 
     def redundancy(self, s: Sentence) -> float:
         """How much of the sentence an earlier pick already said (1: all of it, or the sentence itself)."""
         if any(t.index == s.index for t in self.taken):
             return 1.0
-        return max((word_overlap(s.text, t.text) for t in self.taken), default=0.0)
+        return max((same_claim(s.text, t.text, self.common) for t in self.taken), default=0.0)
 
     def pick(self, sentences: Sequence[Sentence], spec: Spec) -> list[Sentence]:
         """Up to `spec.count` sentences for the field, best first (or in the paper's order)."""
@@ -201,13 +333,15 @@ class _Picker:
         while len(picks) < spec.count and candidates:
             ranked = [(score(s, spec) - 0.3 * self.redundancy(s), s) for s in candidates]
             ranked = [(v, s) for v, s in ranked if self.redundancy(s) < SAME and v >= spec.floor]
+            if picks and spec.adjacent:
+                ranked = [(v, s) for v, s in ranked if any(abs(s.index - p.index) <= 2 for p in picks)]
             if not ranked:
                 break
             _, best = max(ranked, key=lambda vs: (vs[0], -vs[1].index))
             picks.append(best)
             self.taken.append(best)
             candidates.remove(best)
-        return sorted(picks, key=lambda s: s.index) if spec.in_order else picks
+        return sorted(picks, key=lambda s: s.index) if spec.in_order or spec.adjacent else picks
 
     def take(self, picks: Sequence[Sentence]) -> list[Sentence]:
         """Take sentences chosen otherwise (a contribution list), skipping what was already said."""
@@ -227,7 +361,7 @@ def headline(sentences: Sequence[Sentence]) -> Sentence | None:
 def extract(sentences: Sequence[Sentence], title: str = "") -> Extraction:
     """For each field, its sentences; no sentence serves twice, near-repeats are not taken."""
     out = Extraction(review=is_review(sentences, title))
-    picker = _Picker()
+    picker = _Picker(title)
     for spec in SPECS:
         if out.review and spec.name in NOT_FOR_REVIEWS:
             out.fields[spec.name] = []
@@ -245,5 +379,5 @@ def _takeaways(sentences: Sequence[Sentence], spec: Spec, picker: _Picker, out: 
     lead = picker.take([top]) if top is not None else []
     listed = picker.take(contribution_items(sentences)[: spec.count])
     out.from_contributions = len(listed) >= 2
-    rest = [] if out.from_contributions else picker.pick(sentences, Spec(**{**spec.__dict__, "count": 3}))
+    rest = [] if out.from_contributions else picker.pick(sentences, Spec(**{**spec.__dict__, "count": 2}))
     return [*listed, *lead, *rest] if out.from_contributions else [*lead, *rest]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.text import numbers
+from ingest.text import SUMMARY_STOPWORDS, content_words, numbers
 
 ROLES = ("background", "gap", "method", "result", "limitation", "future", "significance", "novelty", "cost")
 
@@ -48,18 +48,39 @@ _NOT_A_FIGURE = re.compile(
 _ANAPHORIC = re.compile(
     r"^(?:it|its|this|these|those|they|such|here|there|thus|hence|therefore|besides|moreover|furthermore"
     r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
-    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end)\b",
+    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end"
+    r"|in (?:this|that|such|these) (?:example|case|cases|setting|scenario)|we then)\b",
+    re.I,
+)
+_ORDINALS = frozenset({"first", "second", "third", "then", "also", "each", "finally"})
+_CONTRAST = re.compile(r"^(?:however|in contrast|instead|on the other hand)\b", re.I)
+# A subject only the paragraph before names ("these papers do not...", "on this task"): true in
+# place, undefined in a summary.
+_UNDEFINED = re.compile(
+    r"\b(?:this|these|those|such) (?:task|tasks|type|kind|papers|works|problem|matter|issue|setting"
+    r"|settings|data|approaches|cases|methods|models)\b",
+    re.I,
+)
+# Settings and implementation details: the reader of a summary wants the design and the findings,
+# not the learning rate; they belong with the workload, if anywhere.
+_DETAIL = re.compile(
+    r"\b(?:epochs?|learning rate|batch(?: size)?|dropout|momentum|weight decay|optimi[sz]er|Adam|SGD"
+    r"|beam (?:search|size)|hyper-?parameters?|initiali[sz]\w*|we set|is set to|are set to|threshold"
+    r"|subtract\w*|normali[sz]\w*|HuggingFace|PyTorch|TensorFlow|Keras|Caffe|implementation"
+    r"|source code|code is (?:available|released)|GPUs?|we assume|for simplicity)\b",
     re.I,
 )
 # A footnote mark glued to the next word ("4For LED training"), a footer run in ("The Netherlands 8
 # mations"), or a participant's own words quoted.
 _VOICE = re.compile(
-    r"^\d+[A-Z]|^[A-Z][a-z]+(?: [A-Z][a-z]+)* \d+ [a-z]|^[\"“‘']"
-    r"|\bI (?:think|could|was|am|felt|found|would|liked|had)\b"
+    r"^\d+[A-Z]|\b\d+[a-z]{4,}\b|^[A-Z][a-z]+(?: [A-Z][a-z]+)* \d+ [a-z]|^[\"“‘']"
+    r"|\bI (?:think|could|was|am|felt|found|would|liked|had)\b|\b(?:you|your)\b"
 )
 # A caption or heading spliced into a sentence: "... performing Table 1." or "clarity. of regression".
 _SPLICED = re.compile(
-    r"(?i:\b(?:table|figure|fig\.)\s*\d+\.?$)|(?<!\b[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\. [a-z]"
+    r"(?<=[a-z]{3}) (?:The|We|Our|One|This|These|In|It|Its) (?=[a-z])"
+    r"|(?<=\d)\.\d{1,2} (?=(?:The|We|Our|In|It|This|These|Following|For|To|As) )"
+    r"|(?i:\b(?:table|figure|fig\.)\s*\d+\.?$)|(?<!\b[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\. [a-z]"
 )
 _VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|may|might|will|would"
@@ -104,7 +125,7 @@ FINDING = re.compile(
     r"|\bF1\b|\bBLEU\b|\bAUC\b|\bROUGE|\bprecision\b|\brecall\b|\berror\b|\bscores?\b|\bcorrelat\w*",
     re.I,
 )
-_CUES: dict[str, re.Pattern[str]] = {
+CUES: dict[str, re.Pattern[str]] = {
     "background": re.compile(
         r"\b(?:is|are) (?:a|an|the|one of|widely|increasingly|commonly|often|central|crucial"
         r"|important|key|essential)\b"
@@ -131,7 +152,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"|tool|toolkit|dataset)\b"
         r"|\b(?:the|this) (?:proposed|new) (?:method|model|approach|framework|system|architecture"
         r"|algorithm)\b"
-        r"|\b(?:first|then|next|finally|second|third),|^we (?!also\b|believe\b|hope\b|expect\b)\w+",
+        r"|\b(?:first|then|next|finally|second|third),"
+        r"|^we (?!also\b|believe\b|hope\b|expect\b|show|find|found|observe|demonstrate|report|achieve)\w+",
         re.I,
     ),
     "result": re.compile(
@@ -153,25 +175,27 @@ _CUES: dict[str, re.Pattern[str]] = {
     "future": re.compile(
         r"\bfuture (?:work|research|directions?|studies)\b|\bwe (?:plan|hope|intend) to\b"
         r"|\bleave\w* (?:for|to) future\b"
-        r"|\bopen (?:question|problem)s?\b|\bin the future\b",
+        r"|\bopen (?:question|problem)s?\b|\bin the future\b|\bwe will\b",
         re.I,
     ),
     "significance": re.compile(
-        r"\bwe (?:believe|expect|hope|argue|envision)\b|\bpromising\b|\bpaves? the way\b"
+        r"\bwe (?:believe|expect|argue|envision)\b|\bpromising\b|\bpaves? the way\b"
         r"|\bopens? (?:up|the door)\b"
         r"|\benabl\w+\b|\bimpact\w*|\bbenefit\w*|\buseful\b|\bvaluable\b|\bimportant step\b|\bimplications?\b"
-        r"|\bcontribut\w+\b|\bwe (?:have )?(?:presented|introduced|shown|proposed|demonstrated|described)\b",
+        r"|\bcontribut\w+\b|\bwe (?:have )?(?:shown|demonstrated)\b"
+        r"|\bcan be applied\b|\bapplicable\b|\bpossible to\b|\bunderscore\w*|\bwe are (?:sure|confident)\b",
         re.I,
     ),
     "novelty": re.compile(
-        r"\b(?:the )?first\b|\bnovel\b|\bnew\b|\bunlike (?:previous|prior|existing|earlier)\b"
+        r"\b(?:the )?first\b(?!,)|\bnovel\b|\bnew\b|\bunlike (?:previous|prior|existing|earlier)\b"
         r"|\bin contrast to\b"
-        r"|\bto (?:the best of )?our knowledge\b|\bfor the first time\b|\boriginal\b"
-        r"|\bdiffers? from\b|\binstead of\b",
+        r"|\bto (?:the best of )?our knowledge\b|\bfor the first time\b"
+        r"|\bdiffers? from\b|\binstead of\b|\bmodification\b|\bsets? \w+(?: \w+)? apart\b"
+        r"|\b(?:key|main|important) (?:difference|modification|idea|insight)\b|\bunlike\b",
         re.I,
     ),
     "cost": re.compile(
-        r"\b(?:hours?|days?|minutes?|seconds?|GPUs?|TPUs?|CPUs?|FLOPs?|parameters?|memory|GB|MB"
+        r"\b(?:hours?|days?|minutes?|seconds?|GPUs?|TPUs?|CPUs?|FLOPs?|memory|GB|MB|epochs?"
         r"|cost\w*|budget"
         r"|complexity|efficien\w*|faster|slower|speed\w*|runtime|latency|training time|compute|computational"
         r"|annotat\w+|participants?|workers?|crowd\w*|hand-?label\w*|manual\w*)\b",
@@ -220,9 +244,9 @@ class Sentence:
 
 
 _DEFINITION = re.compile(
-    r"\b(?:denotes?|is defined as|are defined as|is given by|let \w+ (?:be|denote)"
+    r"\b(?:denotes?|is defined as|are defined as|defines? as|is given by|let \w+ (?:be|denote)"
     r"|where \w{1,3} (?:is|are|denotes)"
-    r"|is the number of|we denote|we define|we write)\b",
+    r"|is the number of|we denote|we define|we write|we refer to|henceforth|we call)\b",
     re.I,
 )
 
@@ -235,6 +259,8 @@ def usable(text: str) -> bool:
     stripped = text.strip()
     if stripped[-1:] not in ".!" and not stripped.endswith((".)", '."', ".”")):
         return False  # a question, or a sentence cut off
+    if stripped.endswith(("..", "…")):
+        return False  # a quotation cut short (an example in a figure), not the paper's sentence
     if _VOICE.search(stripped):
         return False
     first = stripped.lstrip("\"'“(")
@@ -246,6 +272,8 @@ def usable(text: str) -> bool:
         return False
     if not _VERB.search(stripped):
         return False
+    if len(content_words(stripped, SUMMARY_STOPWORDS, min_length=4) - _ORDINALS) < 4:
+        return False  # too thin to inform on its own ("We first analyzed 53 patients.")
     tokens = stripped.split()
     numeric = sum(bool(re.fullmatch(r"[\d.,%±()\-–+/×x*]+", t)) for t in tokens)
     if numeric >= 4 and numeric / len(tokens) > 0.25:
@@ -283,7 +311,7 @@ def judge(
     place = index / max(total - 1, 1)
     count = figures(text)
     scores: dict[str, float] = {}
-    for role, cue in _CUES.items():
+    for role, cue in CUES.items():
         hits = len(cue.findall(text))
         score = min(hits, 3) / 3
         if _SECTION_PRIOR[role].search(section or ""):
@@ -299,8 +327,17 @@ def judge(
     scores["result"] += min(count, 3) * 0.12
     scores["cost"] += min(count, 2) * 0.08
     if _ANAPHORIC.match(text.strip()):
+        # "However, existing ..." leans on what came before, yet it is how a gap in past work is said.
+        contrast = bool(_CONTRAST.match(text.strip()))
         for role in scores:
-            scores[role] -= 0.35
+            scores[role] -= 0 if contrast and role == "gap" else 0.5
+    if _UNDEFINED.search(text):
+        for role in scores:
+            scores[role] -= 0.4
+    if _DETAIL.search(text):
+        for role in ("method", "result", "novelty", "significance", "background"):
+            scores[role] -= 0.4
+        scores["cost"] += 0.3
     scores["background"] -= 0.4 * own
     scores["gap"] += 0.2 * others
     for role in ("method", "result", "novelty", "significance", "cost"):
