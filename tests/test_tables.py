@@ -109,12 +109,14 @@ def test_a_table_row_is_found_and_cited_whole(paper: Path) -> None:
 
 
 def test_the_results_field_gets_the_paper_s_own_row_of_its_results_table(tmp_path: Path) -> None:
-    claim = "The Transformer (big) achieves 28.4 BLEU on English to German and 41.8 on English to French."
-    pdf = make_table_pdf(tmp_path / "claim.pdf", SPEC, f"{BODY} {claim}")
+    claim = "Our Transformer (big) achieves 28.4 BLEU on English to German and 41.8 on English to French."
+    body = f"Training took three days on eight machines, and every model saw the same data. {claim}"
+    pdf = make_table_pdf(tmp_path / "claim.pdf", SPEC, body)
     built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=ScriptedGenerator("no"))
     [added] = built.library.add([pdf])
     summary = built.summarizer.summarize(built.library.get(added.paper_id))
-    assert claim in [q.text for u in summary.takeaways.units for q in u.quotes]
+    units = [summary.tasks_results, summary.conclusion_performance, summary.one_line, *summary.takeaways.units]
+    assert claim in [q.text for u in units for q in u.quotes]
     assert summary.results_table == Field(f"Table 2: {ROW}", "paper", (Quote(ROW, 1),))
     post = "\n".join(summary_markdown(summary))
     assert f"**In the paper's table**: “Table 2: {ROW}” <sub>(p. 1) *the paper's words*</sub>" in post
