@@ -54,6 +54,13 @@ _TEMPERATURE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:°\s*[CFK]\b|º\s*[CF]\b|degrees?\s+(?:Celsius|Fahrenheit|centigrade|C\b|F\b)|K\b)"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# Counts are often spelled out ("three annotators"); "one" is left out, being mostly a pronoun.
+_COUNT_WORDS = {
+    w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine ten".split())
+}
+_COUNT_WORDS |= {"eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100"}
+del _COUNT_WORDS["one"]
+_COUNT = re.compile(r"\b(?:" + "|".join(_COUNT_WORDS) + r")\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 # Words for measuring distance: a decimal ("68.5") is one word here, as a reader counts it.
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")
@@ -169,6 +176,8 @@ def values_in(text: str, kind: Kind, *, initial: bool = False) -> list[tuple[int
         found = [(m.start(), m.group(1)) for m in _TEMPERATURE.finditer(text)]
     elif kind == "quantity":
         found = [(m.start(), m.group(0).replace(",", "")) for m in _NUMBER.finditer(text)]
+        found += [(m.start(), _COUNT_WORDS[m.group(0).lower()]) for m in _COUNT.finditer(text)]
+        found.sort()
     elif kind in ("dataset", "method", "entity"):
         found = [(m.start(), _bare(m.group(0))) for m in _TOKEN.finditer(text) if _is_name(m, text, initial)]
     else:
@@ -254,6 +263,31 @@ def _degree_positions(ws: Sequence[str], slot: Slot) -> list[int]:
     return at
 
 
+def gives(answer: str, sentence: str, agreed: Filled, slot: Slot, question: str) -> bool:
+    """Whether a short answer, held by `sentence`, gives what a typed question asks for.
+
+    A figure must be the sentence's value for the question (`agreed`), and so must any name the
+    answer states. A question for a dataset, a method or an entity is often answered by a phrase
+    with no name in it ("news articles", "logistic regression"): such a phrase answers when its
+    sentence names the question's words; a name in it would have to be the sentence's value.
+    """
+    if slot.kind in ("dataset", "method", "entity") and not _names(answer, slot.kind, question):
+        return _named(_words(sentence), slot) > 0
+    return bool(agreed.values) and states_only(answer, agreed, slot.kind, question)
+
+
+def _names(answer: str, kind: Kind, question: str) -> set[str]:
+    """The names of `kind` an answer states, other than those the question itself uses."""
+    asked = {w.lower() for w in _TOKEN.findall(question)} | set(words(question))
+    return {v.lower() for _, v in values_in(answer, kind, initial=True)} - asked
+
+
+def _figures(text: str) -> set[str]:
+    """The numbers a text states in digits; else its counts spelled out ("three" is "3"). An answer
+    with a figure in digits states that ("19 months on two AA cells" states 19)."""
+    return numbers(text) or {_COUNT_WORDS[w] for w in words(text) if w in _COUNT_WORDS}
+
+
 def states_only(answer: str, filled: Filled, kind: Kind, question: str) -> bool:
     """Whether a short answer states a value the sentence ties to the question, and no other value.
 
@@ -262,10 +296,9 @@ def states_only(answer: str, filled: Filled, kind: Kind, question: str) -> bool:
     "disulfide bond".
     """
     if kind in ("temperature", "quantity"):
-        stated = numbers(answer) - numbers(question)
-        held = {n for v in filled.values for n in numbers(v)}
+        stated = _figures(answer) - _figures(question)
+        held = {n for v in filled.values for n in _figures(v)}
     else:
-        asked = {w.lower() for w in _TOKEN.findall(question)} | set(words(question))
-        stated = {v.lower() for _, v in values_in(answer, kind, initial=True)} - asked
+        stated = _names(answer, kind, question)
         held = {part.lower() for v in filled.values for part in (v, *v.split("/"))}
     return bool(stated) and stated <= held
