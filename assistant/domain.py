@@ -77,6 +77,7 @@ class Citation:
         return data
 
 
+Rejected = tuple[tuple[str, str], ...]  # (a candidate answer the model wrote, why it was turned down)
 EXTRACTIVE = "extractive"  # the `model` of an answer that quotes the paper's own sentence
 
 

@@ -4,8 +4,10 @@ The evidence pipeline is built for small models: hybrid retrieval, a rerank on s
 similarity and word overlap (assistant/retrieval/rerank.py), a relevance floor, then MMR so the
 few passages the model reads are not near-duplicates. What the model writes then passes the
 checks of assistant/answers/choose.py: its short answer is kept only when its cited sentence gives
-that answer to what the question asks (assistant/answers/slots.py); otherwise the answer is that
-sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
+that answer to what the question asks (assistant/answers/slots.py). Otherwise the model is shown
+only the best-answering sentence and asked for the part of it that answers, or for yes or no, which
+is kept only when it checks against that sentence (assistant/answers/short.py); failing that, the
+answer is the sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from assistant.answers import prompts
 from assistant.answers.choose import Choice, choose
 from assistant.answers.grounding import SupportChecker, render
 from assistant.answers.short import Verdict, candidate, check_span, check_yes_no
-from assistant.domain import EXTRACTIVE, Answer, Citation, Hit
+from assistant.domain import EXTRACTIVE, Answer, Citation, Hit, Rejected
 from assistant.errors import BadInput
 from assistant.retrieval.rerank import Scored, mmr, rerank
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -112,7 +114,7 @@ class Asker:
 
     def _grounded(
         self, question: str, raw: str, evidence: Sequence[Hit]
-    ) -> tuple[str, tuple[Citation, ...], str, tuple[tuple[str, str], ...]]:
+    ) -> tuple[str, tuple[Citation, ...], str, Rejected]:
         """The model's short answer if its cited sentence gives it; else the few words of the best
         sentence that answer, if they check against it; else that sentence quoted."""
         checker = SupportChecker(self.searcher.library.embedder, evidence)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from assistant.answers import prompts
 from assistant.answers.grounding import Claim, Kept, SupportChecker, parse_claims, prose
 from assistant.answers.slots import Filled, Slot, analyse, fill, gives, same_word
+from assistant.domain import Rejected
 from ingest.text import content_words, negations, numbers, words
 
 # Share of a paraphrase's content words its sentence must hold (forms of a word count as one).
@@ -34,7 +35,7 @@ class Choice:
     quoted: bool
     slot: Slot
     agreed: Filled = NOTHING  # the first kept sentence's values that are the evidence's answer
-    rejected: tuple[tuple[str, str], ...] = ()  # the model's candidates turned down, and why
+    rejected: Rejected = ()  # the model's candidates turned down, and why
 
 
 def paraphrases(answer: str, sentence: str) -> bool:

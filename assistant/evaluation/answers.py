@@ -139,7 +139,7 @@ def litqa2_answers(
     )
     tally = Tally()
     hit = cited = 0
-    picked = {"model": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
+    picked = {"model": [0, 0], "checked": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
     chance = [0.0, 0.0]  # a uniform guess over all options: expected correct, and correct per answered
     for i, q in enumerate(questions):
         found = asker.evidence(q.question)
@@ -160,7 +160,13 @@ def litqa2_answers(
                 prompts.choice_prompt(q.question, options, found.passages), max_tokens=8, stop=("\n",)
             )
             texts = [h.text for h in found.passages]
-            picks = {"model": parse_letter(reply, options), "evidence": evidence_choice(options, texts)}
+            support = evidence_support(options, texts)
+            model = parse_letter(reply, options)
+            picks = {
+                "model": model,
+                "checked": checked_choice(model, support),
+                "evidence": evidence_choice(options, texts),
+            }
             record(
                 {
                     "id": q.id,
@@ -179,8 +185,13 @@ def litqa2_answers(
         progress(q.id, i + 1, len(questions))
     n = max(tally.questions, 1)
     table.count = tally.questions
+    names = {
+        "model": asker.generator.name,
+        "checked": f"{asker.generator.name}, checked by the evidence words",
+        "evidence": "evidence words (no model)",
+    }
     for method, (answered, correct) in picked.items():
-        name = asker.generator.name if method == "model" else "evidence words (no model)"
+        name = names[method]
         table.rows.append(
             (
                 name,
@@ -211,6 +222,15 @@ def evidence_support(options: Sequence[str], passages: Sequence[str]) -> dict[in
         for i, option in enumerate(options)
         if option != prompts.INSUFFICIENT and (words := _option_words(option))
     }
+
+
+def checked_choice(model: int | None, support: dict[int, float]) -> int | None:
+    """The model's pick when the evidence supports it at least as well as any other option (the
+    share of its words the passages hold is the highest, and above zero); else no answer."""
+    if model is None or model not in support:
+        return None
+    top = max(support.values())
+    return model if top > 0 and support[model] == top else None
 
 
 def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | None:
