@@ -75,6 +75,7 @@ class Slot:
     degree: str = ""  # "high" or "low" when the question asks for an extreme ("most active")
     head: str = ""  # the word the degree qualifies ("active"), or ""
     focus: tuple[str, ...] = ()  # the question's other content words ("wild", "type", "glep")
+    count: bool = False  # "how many X": the value is a count of X, written just before it
 
     @property
     def typed(self) -> bool:
@@ -107,7 +108,7 @@ def analyse(question: str) -> Slot:
     kind = _kind(ws, measure)
     skip = set(measure) | _HIGH | _LOW | _OPTIMUM | {head}
     focus = tuple(dict.fromkeys(w for w in ws if w not in _QUESTION_WORDS and w not in skip))
-    return Slot(kind, measure, degree, head, focus)
+    return Slot(kind, measure, degree, head, focus, count=ws[:2] == ["how", "many"] and bool(measure))
 
 
 def _degree(ws: Sequence[str]) -> tuple[str, str]:
@@ -227,6 +228,10 @@ def fill(sentence: str, slot: Slot) -> Filled:
         anchors = measured or [i for i, w in enumerate(ws) if any(same_word(f, w) for f in slot.focus)]
     # A name the question itself uses ("GleP-TM" for a question about GleP) is its subject, not its answer.
     found = [(p, v) for p, v in values_in(sentence, slot.kind) if not set(words(v)) & set(slot.anchors)]
+    if slot.count:  # "three undergraduate annotators" counts annotators; "(7,563 total tweets)" does not
+        found = [
+            (p, v) for p, v in found if any(same_word(m, w) for m in slot.measure for w in ws[p + 1 : p + 4])
+        ]
     chosen: dict[str, int] = {}
     for a in anchors:
         near = [(abs(p - a), p < a, p, v) for p, v in found if abs(p - a) <= WINDOW]
