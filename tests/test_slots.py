@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answers.choose import paraphrases, supported_by
-from assistant.answers.slots import Filled, Slot, analyse, fill, states_only
+from assistant.answers.slots import Filled, Slot, analyse, fill, gives, states_only
 from assistant.build import Assistant, build_assistant
 from assistant.settings import load_settings
 from tests.fakes import HashingEmbedder, ScriptedGenerator
@@ -44,6 +44,15 @@ def test_a_count_is_the_figure_written_just_before_what_is_counted() -> None:
     assert fill("We kept the label most annotators agreed upon (7,563 total tweets).", slot).values == ()
     assert fill("Each of the annotators saw one tweet at a time.", slot).values == ()
     assert states_only("three", Filled(("3",), 1), "quantity", "How many annotators were there?")
+
+
+def test_a_phrase_answers_a_dataset_question_a_bare_figure_does_not() -> None:
+    question = "What dataset do they use?"
+    sentence = "Our dataset is a corpus of news articles, 216 of them from wire services."
+    slot = analyse(question)
+    assert gives("news articles", sentence, Filled((), 0), slot, question)
+    assert not gives("216", sentence, Filled((), 0), slot, question)
+    assert not gives("news articles", "Training took 216 hours.", Filled((), 0), slot, question)
 
 
 def test_only_the_figure_tied_to_the_focus_fills_the_slot() -> None:

@@ -273,11 +273,13 @@ def gives(answer: str, sentence: str, agreed: Filled, slot: Slot, question: str)
 
     A figure must be the sentence's value for the question (`agreed`), and so must any name the
     answer states. A question for a dataset, a method or an entity is often answered by a phrase
-    with no name in it ("news articles", "logistic regression"): such a phrase answers when its
-    sentence names the question's words; a name in it would have to be the sentence's value.
+    with no name in it ("news articles", "logistic regression"): such a phrase (words, not bare
+    figures) answers when its sentence names the question's words.
     """
     if slot.kind in ("dataset", "method", "entity") and not _names(answer, slot.kind, question):
-        return _named(_words(sentence), slot) > 0
+        # A phrase, not a bare figure ("216", "4 and 5" name no dataset or baseline).
+        phrase = any(w.isalpha() and w not in FUNCTION_WORDS for w in words(answer))
+        return phrase and _named(_words(sentence), slot) > 0
     return bool(agreed.values) and states_only(answer, agreed, slot.kind, question)
 
 
