@@ -77,6 +77,7 @@ class Citation:
         return data
 
 
+Rejected = tuple[tuple[str, str], ...]  # (a candidate answer the model wrote, why it was turned down)
 EXTRACTIVE = "extractive"  # the `model` of an answer that quotes the paper's own sentence
 
 
@@ -92,6 +93,9 @@ class Answer:
     id: str | None = None
     model: str = ""
     note: str = ""  # a hint for the reader, e.g. that the question is not in a language the models read
+    rejected: tuple[
+        tuple[str, str], ...
+    ] = ()  # the model's candidate answers the checks turned down, and why
 
     @property
     def quoted(self) -> bool:

@@ -7,16 +7,21 @@ evidence sentences quoted). LitQA2 rows are those of `paperlamp eval litqa2`.
 
     nice -n 10 .venv/bin/python bench/answers.py qasper [--home DIR] [--model GGUF]
     nice -n 10 .venv/bin/python bench/answers.py litqa2 [--home DIR] [--model GGUF]
+
+`--log FILE` writes one JSON line per question and row (the answer, its score, and every candidate
+answer the checks turned down with why), to find what the checks reject and why. `--cache FILE`
+keeps the model's replies across runs, so a change to the checks is re-scored without generating.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,22 +57,26 @@ class Silent:
 
 
 class Cached:
-    """The configured generator, remembering each reply: the "both" rows then reuse the halves'."""
+    """The configured generator, remembering each reply: the "both" rows then reuse the halves', and
+    with a `path` later runs reuse this one's (keyed by model, prompt and limits)."""
 
-    def __init__(self, inner: Generator) -> None:
+    def __init__(self, inner: Generator, path: Path | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.context_tokens = inner.context_tokens
         self.has_chat_template = inner.has_chat_template
-        self._seen: dict[tuple[str, int, tuple[str, ...]], str] = {}
+        self.path = path
+        self._seen: dict[str, str] = json.loads(path.read_text()) if path and path.exists() else {}
 
     def generate(
         self, prompt: Prompt, *, max_tokens: int = 256, stop: Sequence[str] = (), on_token=None
     ) -> str:  # type: ignore[no-untyped-def]
         """The inner model's reply, generated once per prompt."""
-        key = (prompt.as_text() + "\x00" + str(prompt.as_messages()), max_tokens, tuple(stop))
+        key = json.dumps([self.name, prompt.as_text(), prompt.as_messages(), max_tokens, list(stop)])
         if key not in self._seen:
             self._seen[key] = self.inner.generate(prompt, max_tokens=max_tokens, stop=stop)
+            if self.path:
+                self.path.write_text(json.dumps(self._seen))
         return self._seen[key]
 
     def count_tokens(self, text: str) -> int:
@@ -77,6 +86,17 @@ class Cached:
 
 def _progress(label: str, done: int, total: int) -> None:
     print(f"{done}/{total} {label}", file=sys.stderr, flush=True)
+
+
+def _recorder(log: IO[str] | None, row: dict[str, str]) -> Callable[[dict[str, Any]], None]:
+    """Writes each question's record, with its half and row, as a JSON line to `log` (if any)."""
+
+    def record(data: dict[str, Any]) -> None:
+        if log:
+            log.write(json.dumps(row | data) + "\n")
+            log.flush()
+
+    return record
 
 
 def _spread(items: list[T], n: int | None) -> list[T]:
@@ -100,14 +120,17 @@ def main() -> None:
     parser.add_argument("--halves", default="A,B,both")
     parser.add_argument("--per-half", type=int, default=None, help="only the first N questions of each half")
     parser.add_argument("--data", type=Path, default=EVAL, help="the evaluation data folder")
+    parser.add_argument("--log", type=Path, default=None, help="one JSON line per question and row")
+    parser.add_argument("--cache", type=Path, default=None, help="keep the model's replies in this file")
     args = parser.parse_args()
+    log = args.log.open("w") if args.log else None
     home = args.home or ROOT / "bench" / "results" / args.benchmark
     settings = load_settings(home=home)
     if args.model:
         settings.llm.model = args.model
     assistant = build_assistant(settings)
     built = assistant.asker
-    cached = Cached(built.generator)
+    cached = Cached(built.generator, args.cache)
     asker = Asker(
         built.searcher,
         lambda: cached,
@@ -122,7 +145,8 @@ def main() -> None:
         groups["both"] = groups["A"] + groups["B"]
         for name in args.halves.split(","):
             for each in (asker, silent):
-                table = qasper_answers(each, groups[name], _progress)
+                row = {"half": name, "row": each.generator.name}
+                table = qasper_answers(each, groups[name], _progress, _recorder(log, row))
                 print(f"half {name}\n" + table.markdown() + "\n", flush=True)
     else:
         lit = load_litqa2(args.data / "litqa2")
@@ -133,7 +157,8 @@ def main() -> None:
         }
         groups_l["both"] = list(lit)
         for name in args.halves.split(","):
-            table = litqa2_answers(asker, groups_l[name], _progress)
+            row = {"half": name, "row": asker.generator.name}
+            table = litqa2_answers(asker, groups_l[name], _progress, _recorder(log, row))
             print(f"half {name}\n" + table.markdown() + "\n", flush=True)
     assistant.close()
 

@@ -70,3 +70,33 @@ def sensor_paper(folder: Path, name: str = "sensor.pdf") -> Path:
             ("3 Conclusion", ["Coordinated wake-ups make multi-year sensor deployments practical."]),
         ],
     )
+
+
+NEWS_SOURCE = "We collected 5,200 articles from three newspapers in Ohio."
+NEWS_LANGUAGE = "All of the collected articles are written in English."
+NEWS_BLIND = "The annotators never saw the classifier's predictions during labelling."
+NEWS_CLASSIFIER = (
+    "Each headline was then labelled by a logistic regression classifier trained on word counts."
+)
+
+
+def news_paper(folder: Path, name: str = "news.pdf") -> Path:
+    """A text-mining paper on regional news (2020): a corpus, a language, a labelling protocol."""
+    return make_paper_pdf(
+        folder / name,
+        title="Tracking Sentiment in Regional News",
+        authors=("Mara Quist",),
+        affiliations=("School of Informatics, Eastmoor University",),
+        abstract="We measure how the tone of regional reporting changed over five years. Published 2020.",
+        sections=[
+            ("1 Data", [f"{NEWS_SOURCE} {NEWS_LANGUAGE}"]),
+            (
+                "2 Labelling",
+                [
+                    "Two annotators marked the tone of each headline as positive, neutral or negative. "
+                    f"{NEWS_CLASSIFIER} {NEWS_BLIND}",
+                ],
+            ),
+            ("3 Conclusion", ["Regional reporting grew more negative after 2017."]),
+        ],
+    )

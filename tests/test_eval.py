@@ -146,13 +146,15 @@ def test_litqa2_metrics(tmp_path: Path) -> None:
     ]
     # The model: PetX right letter; LoomNet "insufficient information" (unanswered). The evidence
     # words pick both right: "42 degrees Celsius" and "19 months" are in the passages, the
-    # distractors only in part.
-    assert answers.rows[:2] == [
+    # distractors only in part. The model's right letter is the option the evidence supports best,
+    # so it stands when checked.
+    assert answers.rows[:3] == [
         ("scripted-test-generator", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
+        ("scripted-test-generator, checked by the evidence words", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
         ("evidence words (no model)", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
     ]
     # A uniform guess over 5 and 4 options ("insufficient" among them) as the baseline to beat.
-    name, chance = answers.rows[2]
+    name, chance = answers.rows[3]
     assert name == "random guess"
     assert chance[2:5] == pytest.approx([(1 / 5 + 1 / 4) / 2, (1 / 4 + 1 / 3) / 2, (4 / 5 + 3 / 4) / 2])
     assert "| random guess | - | - | 0.225 | 0.292 | 0.775 | - |" in answers.markdown()
@@ -200,6 +202,22 @@ def test_the_evidence_choice_needs_an_option_to_lead() -> None:
     assert evidence_choice(["Genome length", "Volume", INSUFFICIENT], passages) is None  # a tie
     assert evidence_choice(["Mutation rate", "Ribosome size"], passages) is None  # nothing held
     assert evidence_choice(["47 cells", "81 cells"], ["We counted 47 cells."]) == 0  # numbers count
+
+
+def test_the_models_pick_stands_only_where_the_evidence_supports_it_best() -> None:
+    from assistant.answers.prompts import INSUFFICIENT
+    from assistant.evaluation.answers import checked_choice, evidence_support
+
+    passages = ["Cell volume scaled with host volume across 167 pairs.", "Genome length did not."]
+    options = ["Volume", "Genome length", INSUFFICIENT, "Mutation rate"]
+    support = evidence_support(options, passages)
+    assert support == {0: 1.0, 1: 1.0, 3: 0.0}
+    assert checked_choice(0, support) == 0
+    assert checked_choice(1, support) == 1  # tied at the top: the model breaks the tie
+    assert checked_choice(3, support) is None  # the passages hold none of its words
+    assert checked_choice(2, support) is None  # "insufficient" is no answer
+    assert checked_choice(None, support) is None
+    assert checked_choice(0, {0: 0.0, 1: 0.0}) is None
 
 
 def test_letter_parsing() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answers.choose import paraphrases, supported_by
-from assistant.answers.slots import Slot, analyse, fill
+from assistant.answers.slots import Filled, Slot, analyse, fill, gives, states_only
 from assistant.build import Assistant, build_assistant
 from assistant.settings import load_settings
 from tests.fakes import HashingEmbedder, ScriptedGenerator
@@ -29,12 +29,30 @@ def test_questions_are_typed_by_the_value_they_expect_and_their_focus() -> None:
         "temperature", ("temperature",), "high", "active", ("wild", "type", "kela", "enzyme")
     )
     assert analyse("How many tokens are in each block?") == Slot(
-        "quantity", ("tokens",), focus=("each", "block")
+        "quantity", ("tokens",), focus=("each", "block"), count=True
     )
     assert analyse("What dataset do they use?") == Slot("dataset", ("dataset",))
     assert analyse("Is the code released?").kind == "yesno"
     assert analyse("How do they evaluate the model?").kind == "open"
     assert analyse(PAIR).kind == "entity"
+
+
+def test_a_count_is_the_figure_written_just_before_what_is_counted() -> None:
+    slot = analyse("How many annotators were there?")
+    assert fill("We asked three undergraduate annotators to label each tweet.", slot).values == ("3",)
+    # 7,563 counts tweets, however near the annotators it sits; "one" is a pronoun, not a count.
+    assert fill("We kept the label most annotators agreed upon (7,563 total tweets).", slot).values == ()
+    assert fill("Each of the annotators saw one tweet at a time.", slot).values == ()
+    assert states_only("three", Filled(("3",), 1), "quantity", "How many annotators were there?")
+
+
+def test_a_phrase_answers_a_dataset_question_a_bare_figure_does_not() -> None:
+    question = "What dataset do they use?"
+    sentence = "Our dataset is a corpus of news articles, 216 of them from wire services."
+    slot = analyse(question)
+    assert gives("news articles", sentence, Filled((), 0), slot, question)
+    assert not gives("216", sentence, Filled((), 0), slot, question)
+    assert not gives("news articles", "Training took 216 hours.", Filled((), 0), slot, question)
 
 
 def test_only_the_figure_tied_to_the_focus_fills_the_slot() -> None:

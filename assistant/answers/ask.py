@@ -4,8 +4,10 @@ The evidence pipeline is built for small models: hybrid retrieval, a rerank on s
 similarity and word overlap (assistant/retrieval/rerank.py), a relevance floor, then MMR so the
 few passages the model reads are not near-duplicates. What the model writes then passes the
 checks of assistant/answers/choose.py: its short answer is kept only when its cited sentence gives
-that answer to what the question asks (assistant/answers/slots.py); otherwise the answer is that
-sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
+that answer to what the question asks (assistant/answers/slots.py). Otherwise the model is shown
+only the best-answering sentence and asked for the part of it that answers, or for yes or no, which
+is kept only when it checks against that sentence (assistant/answers/short.py); failing that, the
+answer is the sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answers import prompts
-from assistant.answers.choose import choose
+from assistant.answers.choose import Choice, choose
 from assistant.answers.grounding import SupportChecker, render
-from assistant.domain import EXTRACTIVE, Answer, Citation, Hit
+from assistant.answers.short import Verdict, candidate, check_span, check_yes_no
+from assistant.domain import EXTRACTIVE, Answer, Citation, Hit, Rejected
 from assistant.errors import BadInput
 from assistant.retrieval.rerank import Scored, mmr, rerank
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -86,10 +89,10 @@ class Asker:
             max_tokens=self.max_answer_tokens,
             stop=prompts.ANSWER_STOPS,
         )
-        text, citations, model = self._grounded(question, raw, found.passages)
+        text, citations, model, rejected = self._grounded(question, raw, found.passages)
         if not citations:
             return abstain
-        return Answer(question, text, citations, False, id=qid, model=model, note=note)
+        return Answer(question, text, citations, False, id=qid, model=model, note=note, rejected=rejected)
 
     def evidence(self, question: str, where: SearchFilter = SearchFilter()) -> Evidence:
         """The passages above the relevance floor, reranked and diversified, best first.
@@ -111,13 +114,34 @@ class Asker:
 
     def _grounded(
         self, question: str, raw: str, evidence: Sequence[Hit]
-    ) -> tuple[str, tuple[Citation, ...], str]:
-        """The model's short answer if its cited sentence gives it, else that sentence quoted."""
+    ) -> tuple[str, tuple[Citation, ...], str, Rejected]:
+        """The model's short answer if its cited sentence gives it; else the few words of the best
+        sentence that answer, if they check against it; else that sentence quoted."""
         checker = SupportChecker(self.searcher.library.embedder, evidence)
         titles = sorted({h.title for h in evidence})
         choice = choose(checker, question, raw, titles, self.min_extract)
-        model = EXTRACTIVE if choice.quoted else self.generator.name
-        return (*render(choice.kept, evidence, quoted=choice.quoted), model)
+        if not choice.quoted or not choice.kept:
+            return (
+                *render(choice.kept, evidence, quoted=choice.quoted),
+                self.generator.name,
+                choice.rejected,
+            )
+        tried, verdict = self._shorten(question, choice, titles)
+        rejected = choice.rejected + (() if verdict.text else ((tried, f"short answer: {verdict.reason}"),))
+        if not verdict.text:
+            return (*render(choice.kept, evidence, quoted=True), EXTRACTIVE, rejected)
+        _, index, quote = choice.kept[0]
+        return (*render([(verdict.text, index, quote)], evidence), self.generator.name, rejected)
+
+    def _shorten(self, question: str, choice: Choice, titles: Sequence[str]) -> tuple[str, Verdict]:
+        """The model's short answer from the quoted sentence alone (as written), checked against it."""
+        sentence = choice.kept[0][2]
+        yes_no = choice.slot.kind == "yesno"
+        prompt = (prompts.yes_no_prompt if yes_no else prompts.span_prompt)(question, sentence)
+        raw = self.generator.generate(prompt, max_tokens=32, stop=prompts.SHORT_STOPS)
+        if yes_no:
+            return candidate(raw), check_yes_no(raw, sentence, question, choice.slot)
+        return candidate(raw), check_span(raw, sentence, question, titles, choice.slot, choice.agreed)
 
 
 def check_question(question: str) -> str:

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 
 from assistant.answers import prompts
 from assistant.answers.grounding import Claim, Kept, SupportChecker, parse_claims, prose
-from assistant.answers.slots import Filled, Slot, analyse, fill, same_word, states_only
+from assistant.answers.slots import Filled, Slot, analyse, fill, gives, same_word
+from assistant.domain import Rejected
 from ingest.text import content_words, negations, numbers, words
 
 # Share of a paraphrase's content words its sentence must hold (forms of a word count as one).
 PARAPHRASE_SHARE = 0.8
+NOTHING = Filled((), 0)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class Choice:
 
     kept: list[Kept]
     quoted: bool
+    slot: Slot
+    agreed: Filled = NOTHING  # the first kept sentence's values that are the evidence's answer
+    rejected: Rejected = ()  # the model's candidates turned down, and why
 
 
 def paraphrases(answer: str, sentence: str) -> bool:
@@ -78,15 +83,24 @@ def choose(
         bool(checker.usable[j]) and (checker.is_row[j] or prose(s)) for j, s in enumerate(checker.flat)
     ]
     best = _best_values(slot, filled, answering)
+    rejected: list[tuple[str, str]] = []
     for claim in parse_claims(raw, min_words=1):
         if prompts.NO_ANSWER.lower().rstrip(".") in claim.text.lower():
+            rejected.append((claim.text, "says the passages do not answer"))
             continue
         if not says_more_than(claim.text, question, *titles):
+            rejected.append((claim.text, "only the question's or the title's words"))
             continue  # an echoed passage header or the question again: no answer
-        j = _source(checker, slot, filled, answering, best, claim, question)
+        j, why = _source(checker, slot, filled, answering, best, claim, question)
         if j is not None:
-            return Choice([(claim.text, checker.owner[j], checker.flat[j])], quoted=False)
-    return Choice(_quote(checker, filled, answering, best, question, min_extract), quoted=True)
+            return Choice([(claim.text, checker.owner[j], checker.flat[j])], False, slot)
+        rejected.append((claim.text, why))
+    kept = _quote(checker, filled, answering, best, question, min_extract)
+    agreed = NOTHING
+    if kept:
+        first = filled[checker.flat.index(kept[0][0])]
+        agreed = Filled(tuple(v for v in first.values if v in best), first.rank)
+    return Choice(kept, True, slot, agreed, tuple(rejected))
 
 
 def _best_values(slot: Slot, filled: Sequence[Filled], answering: Sequence[bool]) -> set[str]:
@@ -111,22 +125,25 @@ def _source(
     best: set[str],
     claim: Claim,
     question: str,
-) -> int | None:
-    """The evidence sentence that gives the claimed answer, cited passages first; None when none does."""
+) -> tuple[int | None, str]:
+    """The evidence sentence that gives the claimed answer, cited passages first; else None and why."""
     order = sorted(
         range(len(checker.flat)), key=lambda j: (checker.owner[j] + 1 not in claim.cited, -filled[j].rank)
     )
+    why = "no evidence sentence holds it as a span or close paraphrase"
     for j in order:
         if not answering[j] or not paraphrases(claim.text, checker.flat[j]):
             continue
         if not slot.typed:
             if filled[j].rank:  # the sentence is about the question, not just any sentence
-                return j
+                return j, ""
+            why = "only sentences naming none of the question's words hold it"
             continue
         agreed = Filled(tuple(v for v in filled[j].values if v in best), filled[j].rank)
-        if agreed.values and states_only(claim.text, agreed, slot.kind, question):
-            return j
-    return None
+        if gives(claim.text, checker.flat[j], agreed, slot, question):
+            return j, ""
+        why = f"states no {slot.kind} the evidence gives for the question"
+    return None, why
 
 
 def _quote(

@@ -55,6 +55,49 @@ def answer_prompt(question: str, hits: Sequence[Hit]) -> Prompt:
 
 
 ANSWER_STOPS = ("\nQuestion:", "\n\n\n", "\nPassages from", "<end_of_turn>", "\n[1] ")
+SHORT_STOPS = ("\n", "<end_of_turn>")
+
+# Worked examples for base models (a pattern to continue): one span, one figure, one yes, one no.
+_SPAN_EXAMPLE = (
+    "Sentence: «We train and test on the CNN and Daily Mail corpora of news articles.»\n"
+    "Question: Which datasets do they use?\n"
+    "Shortest part of the sentence that answers: the CNN and Daily Mail corpora\n\n"
+    "Sentence: «Purified PetX was most active at 42 °C and lost half its activity within an hour.»\n"
+    "Question: At what temperature is PetX most active?\n"
+    "Shortest part of the sentence that answers: 42 °C"
+)
+_YES_NO_EXAMPLE = (
+    "Sentence: «All of our experiments use English tweets collected in 2019.»\n"
+    "Question: Do they report results only on English data?\n"
+    "Yes or no: yes\n\n"
+    "Sentence: «The annotators were not shown the model's predictions.»\n"
+    "Question: Did the annotators see the model's predictions?\n"
+    "Yes or no: no"
+)
+
+
+def span_prompt(question: str, sentence: str) -> Prompt:
+    """Ask for the shortest part of one evidence sentence that answers the question, copied."""
+    return Prompt(
+        instruction=(
+            "Copy the shortest part of the sentence above that answers the question, word for word: "
+            'a number with its unit, a name, or a short phrase. If no part answers it, write "none".'
+        ),
+        material=f"Sentence: «{_fenced(sentence)}»\nQuestion: {question}",
+        cue="Shortest part of the sentence that answers:",
+        example=_SPAN_EXAMPLE,
+    )
+
+
+def yes_no_prompt(question: str, sentence: str) -> Prompt:
+    """Ask whether one evidence sentence says yes or no to the question."""
+    return Prompt(
+        instruction='Going by the sentence above only, answer the question with "yes" or "no".',
+        material=f"Sentence: «{_fenced(sentence)}»\nQuestion: {question}",
+        cue="Yes or no:",
+        example=_YES_NO_EXAMPLE,
+    )
+
 
 INSUFFICIENT = "Insufficient information to answer the question"
 

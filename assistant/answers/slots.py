@@ -54,6 +54,13 @@ _TEMPERATURE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:°\s*[CFK]\b|º\s*[CF]\b|degrees?\s+(?:Celsius|Fahrenheit|centigrade|C\b|F\b)|K\b)"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# Counts are often spelled out ("three annotators"); "one" is left out, being mostly a pronoun.
+_COUNT_WORDS = {
+    w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine ten".split())
+}
+_COUNT_WORDS |= {"eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100"}
+del _COUNT_WORDS["one"]
+_COUNT = re.compile(r"\b(?:" + "|".join(_COUNT_WORDS) + r")\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 # Words for measuring distance: a decimal ("68.5") is one word here, as a reader counts it.
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")
@@ -68,6 +75,7 @@ class Slot:
     degree: str = ""  # "high" or "low" when the question asks for an extreme ("most active")
     head: str = ""  # the word the degree qualifies ("active"), or ""
     focus: tuple[str, ...] = ()  # the question's other content words ("wild", "type", "glep")
+    count: bool = False  # "how many X": the value is a count of X, written just before it
 
     @property
     def typed(self) -> bool:
@@ -100,7 +108,7 @@ def analyse(question: str) -> Slot:
     kind = _kind(ws, measure)
     skip = set(measure) | _HIGH | _LOW | _OPTIMUM | {head}
     focus = tuple(dict.fromkeys(w for w in ws if w not in _QUESTION_WORDS and w not in skip))
-    return Slot(kind, measure, degree, head, focus)
+    return Slot(kind, measure, degree, head, focus, count=ws[:2] == ["how", "many"] and bool(measure))
 
 
 def _degree(ws: Sequence[str]) -> tuple[str, str]:
@@ -169,6 +177,8 @@ def values_in(text: str, kind: Kind, *, initial: bool = False) -> list[tuple[int
         found = [(m.start(), m.group(1)) for m in _TEMPERATURE.finditer(text)]
     elif kind == "quantity":
         found = [(m.start(), m.group(0).replace(",", "")) for m in _NUMBER.finditer(text)]
+        found += [(m.start(), _COUNT_WORDS[m.group(0).lower()]) for m in _COUNT.finditer(text)]
+        found.sort()
     elif kind in ("dataset", "method", "entity"):
         found = [(m.start(), _bare(m.group(0))) for m in _TOKEN.finditer(text) if _is_name(m, text, initial)]
     else:
@@ -218,6 +228,10 @@ def fill(sentence: str, slot: Slot) -> Filled:
         anchors = measured or [i for i, w in enumerate(ws) if any(same_word(f, w) for f in slot.focus)]
     # A name the question itself uses ("GleP-TM" for a question about GleP) is its subject, not its answer.
     found = [(p, v) for p, v in values_in(sentence, slot.kind) if not set(words(v)) & set(slot.anchors)]
+    if slot.count:  # "three undergraduate annotators" counts annotators; "(7,563 total tweets)" does not
+        found = [
+            (p, v) for p, v in found if any(same_word(m, w) for m in slot.measure for w in ws[p + 1 : p + 4])
+        ]
     chosen: dict[str, int] = {}
     for a in anchors:
         near = [(abs(p - a), p < a, p, v) for p, v in found if abs(p - a) <= WINDOW]
@@ -254,6 +268,33 @@ def _degree_positions(ws: Sequence[str], slot: Slot) -> list[int]:
     return at
 
 
+def gives(answer: str, sentence: str, agreed: Filled, slot: Slot, question: str) -> bool:
+    """Whether a short answer, held by `sentence`, gives what a typed question asks for.
+
+    A figure must be the sentence's value for the question (`agreed`), and so must any name the
+    answer states. A question for a dataset, a method or an entity is often answered by a phrase
+    with no name in it ("news articles", "logistic regression"): such a phrase (words, not bare
+    figures) answers when its sentence names the question's words.
+    """
+    if slot.kind in ("dataset", "method", "entity") and not _names(answer, slot.kind, question):
+        # A phrase, not a bare figure ("216", "4 and 5" name no dataset or baseline).
+        phrase = any(w.isalpha() and w not in FUNCTION_WORDS for w in words(answer))
+        return phrase and _named(_words(sentence), slot) > 0
+    return bool(agreed.values) and states_only(answer, agreed, slot.kind, question)
+
+
+def _names(answer: str, kind: Kind, question: str) -> set[str]:
+    """The names of `kind` an answer states, other than those the question itself uses."""
+    asked = {w.lower() for w in _TOKEN.findall(question)} | set(words(question))
+    return {v.lower() for _, v in values_in(answer, kind, initial=True)} - asked
+
+
+def _figures(text: str) -> set[str]:
+    """The numbers a text states in digits; else its counts spelled out ("three" is "3"). An answer
+    with a figure in digits states that ("19 months on two AA cells" states 19)."""
+    return numbers(text) or {_COUNT_WORDS[w] for w in words(text) if w in _COUNT_WORDS}
+
+
 def states_only(answer: str, filled: Filled, kind: Kind, question: str) -> bool:
     """Whether a short answer states a value the sentence ties to the question, and no other value.
 
@@ -262,10 +303,9 @@ def states_only(answer: str, filled: Filled, kind: Kind, question: str) -> bool:
     "disulfide bond".
     """
     if kind in ("temperature", "quantity"):
-        stated = numbers(answer) - numbers(question)
-        held = {n for v in filled.values for n in numbers(v)}
+        stated = _figures(answer) - _figures(question)
+        held = {n for v in filled.values for n in _figures(v)}
     else:
-        asked = {w.lower() for w in _TOKEN.findall(question)} | set(words(question))
-        stated = {v.lower() for _, v in values_in(answer, kind, initial=True)} - asked
+        stated = _names(answer, kind, question)
         held = {part.lower() for v in filled.values for part in (v, *v.split("/"))}
     return bool(stated) and stated <= held

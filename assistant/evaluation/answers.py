@@ -18,9 +18,10 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.answers import prompts
 from assistant.answers.ask import Asker
@@ -53,6 +54,11 @@ BENCHMARKS = ("litqa2", "qasper", "scifact")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _LETTER = re.compile(r"^\s*\(?([A-Z])(?:\)|\.|:|,|\s|$)")
 _LETTER_ANYWHERE = re.compile(r"(?:[Aa]nswer(?: is)?:?\s*|\()\(?([A-Z])\)")
+Record = Callable[[dict[str, Any]], None]  # gets one dict per question: what was asked, answered, scored
+
+
+def _ignore(_: dict[str, Any]) -> None:
+    """Records nothing."""
 
 
 @dataclass
@@ -119,7 +125,10 @@ def _plain(answer: str) -> str:
 
 
 def litqa2_answers(
-    asker: Asker, questions: Sequence[LitQA2Question], progress: Progress = no_progress
+    asker: Asker,
+    questions: Sequence[LitQA2Question],
+    progress: Progress = no_progress,
+    record: Record = _ignore,
 ) -> Table:
     """Cited answers and multiple choice on LitQA2 questions, asked of the whole library."""
     k = asker.evidence_k
@@ -130,7 +139,7 @@ def litqa2_answers(
     )
     tally = Tally()
     hit = cited = 0
-    picked = {"model": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
+    picked = {"model": [0, 0], "checked": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
     chance = [0.0, 0.0]  # a uniform guess over all options: expected correct, and correct per answered
     for i, q in enumerate(questions):
         found = asker.evidence(q.question)
@@ -150,10 +159,24 @@ def litqa2_answers(
             reply = asker.generator.generate(
                 prompts.choice_prompt(q.question, options, found.passages), max_tokens=8, stop=("\n",)
             )
+            texts = [h.text for h in found.passages]
+            support = evidence_support(options, texts)
+            model = parse_letter(reply, options)
             picks = {
-                "model": parse_letter(reply, options),
-                "evidence": evidence_choice(options, [h.text for h in found.passages]),
+                "model": model,
+                "checked": checked_choice(model, support),
+                "evidence": evidence_choice(options, texts),
             }
+            record(
+                {
+                    "id": q.id,
+                    "options": options,
+                    "ideal": options.index(q.ideal),
+                    "reply": reply,
+                    "picks": picks,
+                    "support": evidence_support(options, texts),
+                }
+            )
             for method, pick in picks.items():
                 if pick is not None and options[pick] != prompts.INSUFFICIENT:
                     picked[method][0] += 1
@@ -162,8 +185,13 @@ def litqa2_answers(
         progress(q.id, i + 1, len(questions))
     n = max(tally.questions, 1)
     table.count = tally.questions
+    names = {
+        "model": asker.generator.name,
+        "checked": f"{asker.generator.name}, checked by the evidence words",
+        "evidence": "evidence words (no model)",
+    }
     for method, (answered, correct) in picked.items():
-        name = asker.generator.name if method == "model" else "evidence words (no model)"
+        name = names[method]
         table.rows.append(
             (
                 name,
@@ -186,18 +214,32 @@ def _option_words(text: str) -> set[str]:
     return {w for w in ascii_tokens(text) if w not in OPTION_STOPWORDS and (len(w) > 2 or w.isdigit())}
 
 
+def evidence_support(options: Sequence[str], passages: Sequence[str]) -> dict[int, float]:
+    """Per option (not "insufficient", not wordless): the share of its words the passages hold."""
+    held = set(ascii_tokens(" ".join(passages)))
+    return {
+        i: len(words & held) / len(words)
+        for i, option in enumerate(options)
+        if option != prompts.INSUFFICIENT and (words := _option_words(option))
+    }
+
+
+def checked_choice(model: int | None, support: dict[int, float]) -> int | None:
+    """The model's pick when the evidence supports it at least as well as any other option (the
+    share of its words the passages hold is the highest, and above zero); else no answer."""
+    if model is None or model not in support:
+        return None
+    top = max(support.values())
+    return model if top > 0 and support[model] == top else None
+
+
 def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | None:
     """The option whose words the passages hold the largest share of; None when no option leads.
 
     A tie at the top (often: none of the options' words appear, or all of them do) is no evidence
     either way, so it answers nothing rather than guess.
     """
-    held = set(ascii_tokens(" ".join(passages)))
-    scores = {
-        i: len(words & held) / len(words)
-        for i, option in enumerate(options)
-        if option != prompts.INSUFFICIENT and (words := _option_words(option))
-    }
+    scores = evidence_support(options, passages)
     ranked = sorted(scores.values(), reverse=True)
     if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]) or ranked[0] == 0:
         return None
@@ -205,7 +247,10 @@ def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | No
 
 
 def qasper_answers(
-    asker: Asker, questions: Sequence[QasperQuestion], progress: Progress = no_progress
+    asker: Asker,
+    questions: Sequence[QasperQuestion],
+    progress: Progress = no_progress,
+    record: Record = _ignore,
 ) -> Table:
     """Answers to QASPER questions, each asked of its own paper."""
     k = asker.evidence_k
@@ -230,7 +275,19 @@ def qasper_answers(
         if q.answerable:
             answerable += 1
             abstained_answerable += answer.abstained
-            f1 += 0.0 if answer.abstained else best_f1(_plain(answer.answer), q.answers)
+            score = 0.0 if answer.abstained else best_f1(_plain(answer.answer), q.answers)
+            f1 += score
+            record(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "gold": q.answers,
+                    "answer": answer.answer,
+                    "model": answer.model,
+                    "f1": score,
+                    "rejected": answer.rejected,
+                }
+            )
             if q.evidence:
                 with_evidence += 1
                 recall += any(holds_evidence(h.text, q.evidence) for h in found.passages)
