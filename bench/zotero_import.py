@@ -130,7 +130,9 @@ def main() -> None:
         f"| second, nothing changed (`paperlamp import zotero`, new process) | {command_s:.2f} | {counts} |"
     )
     print(f"\n{len(ids)} items, {pages} pages; {labelled} papers in collection Thesis; work folder {work}")
-    print(f"first import: {first_cpu:.1f} CPU-seconds over all threads, {pages / rows[0][1]:.2f} pages/s wall")
+    print(
+        f"first import: {first_cpu:.1f} CPU-seconds over all threads, {pages / rows[0][1]:.2f} pages/s wall"
+    )
     print(
         f"embedder: {'hashing (tests)' if embedder else 'bundled all-MiniLM-L6-v2'}; load {os.getloadavg()}"
     )

@@ -115,7 +115,12 @@ def test_the_results_field_gets_the_paper_s_own_row_of_its_results_table(tmp_pat
     built = build_assistant(load_settings(), embedder=HashingEmbedder(), generator=ScriptedGenerator("no"))
     [added] = built.library.add([pdf])
     summary = built.summarizer.summarize(built.library.get(added.paper_id))
-    units = [summary.tasks_results, summary.conclusion_performance, summary.one_line, *summary.takeaways.units]
+    units = [
+        summary.tasks_results,
+        summary.conclusion_performance,
+        summary.one_line,
+        *summary.takeaways.units,
+    ]
     assert claim in [q.text for u in units for q in u.quotes]
     assert summary.results_table == Field(f"Table 2: {ROW}", "paper", (Quote(ROW, 1),))
     post = "\n".join(summary_markdown(summary))
