@@ -84,24 +84,24 @@ _CROSSING = 0.3  # at most this share of a two-column page's lines run across it
 def column_blocks(data: dict) -> dict:
     """An OCR'd page's text dict re-blocked: noise dropped, row fragments joined, lines grouped by
     column and paragraph gap, so a block never holds text of both columns."""
-    lines = _in_body([ln for b in data["blocks"] if b["type"] == 0 for ln in b["lines"] if _legible(ln)])
-    others = [b for b in data["blocks"] if b["type"] != 0]
-    gutter = _gutter(lines, data["width"])
-    sides: dict[str, list[dict]] = {}
-    for line in lines:
-        x0, _, x1, _ = line["bbox"]
-        side = (
-            "page"
-            if gutter is None
-            else "left"
-            if x1 <= gutter + 2
-            else "right"
-            if x0 >= gutter - 2
-            else "across"
-        )
-        sides.setdefault(side, []).append(line)
-    blocks = [_block(run) for side in sides.values() for run in _paragraphs(_rows(side))]
-    return {**data, "blocks": blocks + others}
+    texts = [b for b in data["blocks"] if b["type"] == 0]
+    kept = {id(ln) for ln in _in_body([ln for b in texts for ln in b["lines"] if _legible(ln)])}
+    gutter = _gutter([ln for b in texts for ln in b["lines"] if id(ln) in kept], data["width"])
+    blocks: list[dict] = []
+    # Tesseract's own block breaks stay (a heading is its own block); a block is only split further.
+    for block in texts:
+        sides: dict[str, list[dict]] = {}
+        for line in (ln for ln in block["lines"] if id(ln) in kept):
+            sides.setdefault(_side(line["bbox"], gutter), []).append(line)
+        blocks += [_block(run) for side in sides.values() for run in _paragraphs(_rows(side))]
+    return {**data, "blocks": blocks + [b for b in data["blocks"] if b["type"] != 0]}
+
+
+def _side(box: tuple, gutter: float | None) -> str:
+    """Which side of the gutter a line is on: "left", "right", "across" it, or "page" (one column)."""
+    if gutter is None:
+        return "page"
+    return "left" if box[2] <= gutter + 2 else "right" if box[0] >= gutter - 2 else "across"
 
 
 def _legible(line: dict) -> bool:
