@@ -31,6 +31,7 @@ from assistant.domain import Paper, StoredChunk  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from assistant.summaries.extract import extract  # noqa: E402
 from assistant.summaries.summarize import Summarizer, paper_sentences  # noqa: E402
+from assistant.summaries.text import in_order  # noqa: E402
 from ingest.text import ascii_tokens, content_words, split_sentences  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "eval" / "qasper" / "dev.json"
@@ -70,13 +71,7 @@ def rouge_l(candidate: str, reference: str) -> float:
     a, b = ascii_tokens(candidate), ascii_tokens(reference)
     if not a or not b:
         return 0.0
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b):
-            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
-        previous = current
-    lcs = previous[-1]
+    lcs = in_order(a, b)
     return 0.0 if not lcs else 2 * lcs / (len(a) + len(b))
 
 

@@ -133,7 +133,7 @@ def _stems(text: str) -> list[str]:
     return [_stem(w) for w in words(text) if len(w) >= 3 and w not in SUMMARY_STOPWORDS and not w.isdigit()]
 
 
-def _in_order(found: Sequence[str], source: Sequence[str]) -> int:
+def in_order(found: Sequence[str], source: Sequence[str]) -> int:
     """How many of `found` occur in `source` in the same order (a longest common subsequence)."""
     previous = [0] * (len(source) + 1)
     for word in found:
@@ -166,12 +166,12 @@ def supported(text: str, sources: Sequence[str], title: str = "") -> bool:
     found, known = _stems(text), _stems(source)
     if not found or not set(found) <= set(known) or len(text) >= len(source):
         return False
-    if _in_order(found, known) < 0.75 * len(found):
+    if in_order(found, known) < 0.75 * len(found):
         return False
     # A shortening keeps the source's own word order almost throughout, and never brings in a subject
     # the sources do not have ("Lukasz and Aidan spent ..." turned into "We spent ...").
     said, source_words = words(text), words(source)
-    if _in_order(said, source_words) < 0.9 * len(said) or not set(said) & _SUBJECTS <= set(source_words):
+    if in_order(said, source_words) < 0.9 * len(said) or not set(said) & _SUBJECTS <= set(source_words):
         return False
     return len(set(found) - set(_stems(title))) >= 3
 
