@@ -254,9 +254,21 @@ def _read_grid(
     if len(columns) < 2:
         return None
     names: list[list[str]] = [[] for _ in columns]
-    for line in head:
-        for phrase in line:
-            for i in _column_of(_spread(phrase, partial), columns):
+    covered = [[_column_of(_spread(phrase, partial), columns) for phrase in line] for line in head]
+    leaves = {i for cols in covered[-1] for i in cols} if len(head) > 1 else set()
+    for n, line in enumerate(head[:-1]):
+        # Columns named on a line between this one and the last go on a name wrapped over lines.
+        between = {i for cols in (c for ln in covered[n + 1 : -1] for c in ln) for i in cols}
+        for k, phrase in enumerate(line):
+            cols = covered[n][k]
+            if 0 in cols or between & set(cols) or not leaves & set(cols) or _wraps(phrase, head[n + 1]):
+                continue
+            # A group name above the column names, spread over the columns it is centred on.
+            taken = between | {i for j, other in enumerate(covered[n]) if j != k for i in other}
+            covered[n][k] = _centred_span(phrase, cols, columns, taken)
+    for line, cols_of in zip(head, covered, strict=True):
+        for phrase, cols in zip(line, cols_of, strict=True):
+            for i in cols:
                 names[i].append(phrase[4])
     rows: list[list[str]] = []
     for line in body:
@@ -278,6 +290,32 @@ def _read_grid(
         header=tuple(" ".join(n) for n in names),
         rows=tuple(tuple(r) for r in rows),
     )
+
+
+def _wraps(phrase: Word, below: list[Word]) -> bool:
+    """Whether a header phrase goes on in a phrase under it at least as wide: one name over two lines."""
+    width = phrase[2] - phrase[0]
+    return any(min(b[2], phrase[2]) - max(b[0], phrase[0]) >= 0.8 * width for b in below)
+
+
+def _centred_span(
+    phrase: Word, cols: list[int], columns: list[tuple[float, float]], taken: set[int]
+) -> list[int]:
+    """The widest run of columns a group name is centred over ("Full" over P, R and F1), when no
+    rule is drawn under it: the run holds the columns it covers, no other name's, nor the first
+    (the row labels'), and its middle is within a few points of the name's."""
+    centre = (phrase[0] + phrase[2]) / 2
+    best = cols
+    for a in range(max(min(cols), 1), 0, -1):
+        for b in range(max(cols), len(columns)):
+            run = range(a, b + 1)
+            if taken & set(run):
+                break
+            middle = (columns[a][0] + columns[b][1]) / 2
+            width = columns[b][1] - columns[a][0]
+            if abs(middle - centre) <= max(3.0, 0.08 * width) and len(run) > len(best):
+                best = list(run)
+    return best
 
 
 def _spread(phrase: Word, partial: list[Rect]) -> Word:

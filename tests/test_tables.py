@@ -197,6 +197,35 @@ def test_two_stacked_tables_captioned_below_each_get_their_own_caption() -> None
     ]
 
 
+def test_a_group_name_without_a_rule_under_it_names_every_column_it_is_centred_over() -> None:
+    from ingest.tables import find_tables
+
+    rules = [(80.0, y, 400.0, y + 0.5) for y in (70, 100, 140)]
+    words = [
+        *_words(73, [(235, "Full"), (330, "Dev")]),  # "Full" over P, R and F1; "Dev" over one column
+        *_words(86, [(90, "Model"), (200, "P"), (240, "R"), (280, "F1"), (330, "Acc")]),
+        *_words(110, [(90, "Alpha"), (200, "70.1"), (240, "72.5"), (280, "71.3"), (330, "80.2")]),
+        *_words(125, [(90, "Beta"), (200, "60.0"), (240, "68.8"), (280, "64.2"), (330, "77.9")]),
+    ]
+    [table] = find_tables(5, words, rules, [((150.0, 50.0, 330.0, 60.0), "Table 2: Results.")])
+    assert table.header == ("Model", "Full P", "Full R", "Full F1", "Dev Acc")
+    assert table.row_lines()[0] == "Alpha | Full P 70.1 | Full R 72.5 | Full F1 71.3 | Dev Acc 80.2"
+
+
+def test_a_column_name_wrapped_over_two_lines_stays_one_column_s_name() -> None:
+    from ingest.tables import find_tables
+
+    rules = [(80.0, y, 400.0, y + 0.5) for y in (70, 100, 140)]
+    words = [
+        *_words(73, [(235, "Distance to")]),  # the name goes on under it: no group over columns
+        *_words(86, [(90, "Position"), (160, "Modification"), (240, "A2451 (Å)"), (320, "Enzyme")]),
+        *_words(110, [(90, "2251"), (160, "Gm"), (240, "6.1"), (320, "RlmB")]),
+        *_words(125, [(90, "2552"), (160, "Um"), (240, "9.8"), (320, "RlmE")]),
+    ]
+    [table] = find_tables(2, words, rules, [((150.0, 50.0, 330.0, 60.0), "Table 1: Sites.")])
+    assert table.header == ("Position", "Modification", "Distance to A2451 (Å)", "Enzyme")
+
+
 def test_a_results_cell_cites_the_paper_s_own_table_row_beside_its_sentence(
     tmp_path: Path,
     real_embedder,  # type: ignore[no-untyped-def]
