@@ -79,6 +79,7 @@ class Citation:
 
 Rejected = tuple[tuple[str, str], ...]  # (a candidate answer the model wrote, why it was turned down)
 EXTRACTIVE = "extractive"  # the `model` of an answer that quotes the paper's own sentence
+TABLE_CELL = "table cell"  # the `model` of an answer read from a table's row and column, no model
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,13 @@ class Answer:
 
     @property
     def quoted(self) -> bool:
-        """Whether the answer is the paper's own words (its sentence quoted), not the model's."""
-        return self.model == EXTRACTIVE
+        """Whether the answer is the paper's own words (its sentence or table cell), not the model's."""
+        return self.model in (EXTRACTIVE, TABLE_CELL)
+
+    @property
+    def table_cell(self) -> bool:
+        """Whether the answer is a cell of a table, read by its row and column, with no model."""
+        return self.model == TABLE_CELL
 
     def to_json(self) -> dict[str, Any]:
         """The answer in the documented JSON shape."""
@@ -112,6 +118,8 @@ class Answer:
             "abstained": self.abstained,
             "quoted": self.quoted,
         }
+        if self.table_cell:
+            data["table_cell"] = True
         if self.closest:
             data["closest"] = [h.to_json() for h in self.closest]
         if self.note:

@@ -1,5 +1,8 @@
 """Cited answers: retrieve evidence, let the model answer, keep only what the evidence supports.
 
+A question naming a table's row and column ("What BLEU does ConvS2S reach on EN-FR?") is answered
+from that cell before any model is asked, citing the whole row (assistant/answers/cells.py).
+
 The evidence pipeline is built for small models: hybrid retrieval, a rerank on sentence-level
 similarity and word overlap (assistant/retrieval/rerank.py), a relevance floor, then MMR so the
 few passages the model reads are not near-duplicates. What the model writes then passes the
@@ -16,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answers import prompts
+from assistant.answers.cells import lookup
 from assistant.answers.choose import Choice, choose
 from assistant.answers.grounding import SupportChecker, render
 from assistant.answers.short import Verdict, candidate, check_span, check_yes_no
-from assistant.domain import EXTRACTIVE, Answer, Citation, Hit, Rejected
+from assistant.domain import EXTRACTIVE, TABLE_CELL, Answer, Citation, Hit, Rejected
 from assistant.errors import BadInput
 from assistant.retrieval.rerank import Scored, mmr, rerank
 from assistant.retrieval.search import Searcher, SearchFilter
@@ -84,6 +88,10 @@ class Asker:
         abstain = Answer(question, ABSTAIN_TEXT, (), True, closest=found.closest, id=qid, note=note)
         if not found.passages:
             return abstain
+        cell = lookup(question, found.passages)
+        if cell is not None:
+            text, citations = render([(cell.answer(), cell.passage, cell.row)], found.passages)
+            return Answer(question, text, citations, False, id=qid, model=TABLE_CELL, note=note)
         raw = self.generator.generate(
             prompts.answer_prompt(question, found.passages),
             max_tokens=self.max_answer_tokens,

@@ -141,7 +141,9 @@ def _demo_ask(assistant: Assistant) -> int:
         answer = assistant.asker.ask(sample.question)
         out.print(f"\n   [bold]Q:[/bold] {escape(sample.question)}")
         out.print(f"   [bold]A:[/bold] {escape(answer.answer)}")
-        if answer.quoted:
+        if answer.table_cell:
+            out.print("      [dim](a cell of the paper's table, by its row and column)[/dim]")
+        elif answer.quoted:
             out.print("      [dim](the paper's own words, quoted)[/dim]")
         for c in answer.citations:
             out.print(

@@ -26,7 +26,9 @@ def show_answer(answer: Answer, index: int) -> None:
                 hit_card(hit, i, answer.question, "ask_open")
         return
     st.markdown(md_escape(answer.answer))
-    if answer.quoted:
+    if answer.table_cell:
+        st.caption("A cell of the paper's table, read by its row and column; the row is cited whole.")
+    elif answer.quoted:
         st.caption("The paper's own words, quoted (the model's answer did not check against them).")
     citation_list(answer.citations, f"a{index}", "ask_open")
     bibliography = assistant.bibliography
