@@ -1,7 +1,11 @@
 """Table questions on ../shared/eval/papers: key-row hit@5 and answer correctness, tables as rows or not.
 
 bench/truth/table_questions.jsonl holds hand-written questions whose answer sits only in a table,
-with the expected row. Each variant indexes the question papers into its own library under
+with the expected row: the tune set, which the rules of assistant/answers/cells.py were written
+against. bench/truth/table_questions_heldout.jsonl holds more, on other tables, written after the
+rules and not used to change them: the figures reported for unseen questions.
+
+Each variant indexes the question papers into its own library under
 bench/results/ (kept between runs; --fresh rebuilds): `rows` reads tables as passages of named
 rows (pdf.tables = true, the default), `text` reads them as body text, as paperlamp did before.
 
@@ -15,7 +19,8 @@ rows (pdf.tables = true, the default), `text` reads them as body text, as paperl
 Also printed: how many of the questions' tables the reader finds with their row and answer
 value, against PyMuPDF's find_tables() on the same pages.
 
-    .venv/bin/python bench/tables.py [--variants rows,text] [--no-answers] [--lexical] [--fresh]
+    .venv/bin/python bench/tables.py [--variants rows,text] [--sets tune,heldout] [--no-answers]
+        [--lexical] [--fresh]
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ from ingest.pdf import read_pdf  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 RESULTS = ROOT / "bench" / "results"
-QUESTIONS = ROOT / "bench" / "truth" / "table_questions.jsonl"
+SETS = {
+    "tune": ROOT / "bench" / "truth" / "table_questions.jsonl",
+    "heldout": ROOT / "bench" / "truth" / "table_questions_heldout.jsonl",
+}
 
 
 def squash(text: str) -> str:
@@ -119,12 +127,17 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--variants", default="rows,text")
+    parser.add_argument("--sets", default="tune,heldout", help="question sets: tune, heldout")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only (no model)")
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--lexical", action="store_true", help="BM25 only, no embedding model or answers")
     parser.add_argument("--no-reader", action="store_true", help="skip the reader against find_tables()")
     args = parser.parse_args()
-    questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    sets = {
+        name: [json.loads(line) for line in SETS[name].read_text().splitlines() if line.strip()]
+        for name in args.sets.split(",")
+    }
+    questions = [q for qs in sets.values() for q in qs]
     files = sorted({EVAL / q["file"] for q in questions})
     print(f"\n{len(questions)} table questions on {len(files)} papers\n")
     if not args.no_reader:
@@ -138,15 +151,16 @@ def main() -> None:
         assistant = open_library(variant, args.fresh, files, args.lexical)
         try:
             answers = not (args.no_answers or args.lexical)
-            rows.append((variant, score(assistant, questions, answers, args.lexical)))
+            for name, qs in sets.items():
+                rows.append((variant, name, len(qs), score(assistant, qs, answers, args.lexical)))
         finally:
             assistant.close()
-    names = list(rows[0][1])
-    print("| tables read as | " + " | ".join(names) + " |")
-    print("|---|" + "---|" * len(names))
-    for variant, figures in rows:
+    names = list(rows[0][3])
+    print("| tables read as | questions | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for variant, name, n, figures in rows:
         label = "named rows (after)" if variant == "rows" else "body text (before)"
-        print(f"| {label} | " + " | ".join(f"{figures[n]:.2f}" for n in names) + " |")
+        print(f"| {label} | {name} ({n}) | " + " | ".join(f"{figures[k]:.2f}" for k in names) + " |")
 
 
 if __name__ == "__main__":
