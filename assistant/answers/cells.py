@@ -3,12 +3,16 @@
 "What BLEU does ConvS2S Ensemble reach on EN-FR?" is answered by a table, and a sentence near the
 table that shares the question's words ("the big transformer model outperforms ...") is the wrong
 evidence. So before any model is asked, the table rows among the evidence are read as cells: a row
-is named by its label and its text cells ("ChemProt", "Biomed"), a column by its header. The
-question must name one row better than any other (more of its words, then fewer other words in the
-row) and one column holding a figure in that row (more header words, or the row's only figure).
-The answer is that cell, and its citation quotes the whole row, each cell named by its column, so
-the reader checks the value, its row and its column in one line. Anything less certain (two rows
-or two columns tied, a question naming no row) is left to the sentence checks of choose.py.
+is named by its label and its text cells ("ChemProt", "Biomed"), a column by its header. A cell
+scores the row's and the column's words the question holds, less the words it does not (so
+"AMDCN (without perspective)" beats "AMDCN" for a question saying "without perspective"); forms of
+a word and abbreviations count ("params", "MAE" for "mean absolute error", "FR" for French). The
+best cell must beat every cell giving another value, or name more of the question's words in its
+table's caption as well; a figure counts only under a column the question names, or in a table of
+one figure column. The answer is that cell, and its citation quotes the whole row, each cell named
+by its column, so the reader checks the value, its row and its column in one line. Anything less
+certain (two cells tied, a question naming no row or no column) goes to the model and the
+sentence checks of choose.py.
 """
 
 from __future__ import annotations
