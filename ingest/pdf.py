@@ -18,7 +18,7 @@ from ingest.headings import join_numbers, mark_headings
 from ingest.layout import RawBlock, Rect, body_size, reading_order
 from ingest.margins import drop_running_text, figure_noise
 from ingest.ocr import OcrMode, PageLayer, column_blocks, image_cover, missing_text_reason, needs_ocr
-from ingest.tables import CAPTION, Table, find_tables, in_table, with_glyphs
+from ingest.tables import CAPTION, Table, find_tables, in_table, join_continued, with_glyphs
 from ingest.textdict import GlyphTable, page_lines, raw_blocks
 from ingest.types import Block, Document
 
@@ -56,11 +56,13 @@ def read_pdf(
         read = [_read_page(pdf[n - 1], n, ocr) for n in range(1, pdf.page_count + 1)]
         pages = [(data, rects) for data, rects, _ in read]
         table = _glyph_table(pdf, [data for data, _ in pages])
-        found = [
-            with_glyphs(t, {char: value for (_, char), value in table.items()})
-            for n, (data, _) in enumerate(pages, start=1)
-            for t in (_page_tables(pdf[n - 1], n, data) if tables else [])
-        ]
+        found = join_continued(
+            [
+                with_glyphs(t, {char: value for (_, char), value in table.items()})
+                for n, (data, _) in enumerate(pages, start=1)
+                for t in (_page_tables(pdf[n - 1], n, data) if tables else [])
+            ]
+        )
         sizes = [(pdf[n].rect.width, pdf[n].rect.height) for n in range(pdf.page_count)]
         first = (pdf[0].rect.width, pdf[0].rect.height)
         info = {k: v for k, v in (pdf.metadata or {}).items() if v and isinstance(v, str)}

@@ -19,7 +19,11 @@ from ingest.glyphs import PRIVATE
 from ingest.layout import Rect
 
 Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
-CAPTION = re.compile(r"^\s*(?:Table|TABLE|Tab\.)\s*([0-9]+|[IVX]+)\s*[:.]")
+# "Table 2: ...", or a long table's "Table 2 – continued from previous page" / "Table 2 (cont.)".
+CAPTION = re.compile(
+    r"^\s*(?:Table|TABLE|Tab\.)\s*([0-9]+|[IVX]+)\s*(?:[:.]|[–—-]?\s*\(?(?i:continued\b|cont\.))"
+)
+_CONTINUED = re.compile(r"^\s*\S+\s*[0-9IVX]+\s*[–—-]?\s*\(?(?i:continued\b|cont\.)")
 _SAME_EDGE = 5.0  # rules whose ends are this close belong to one table
 _CAPTION_GAP = 45.0  # points between a table's outer rule and its caption
 
@@ -57,6 +61,20 @@ def with_glyphs(table: Table, by_char: dict[str, str]) -> Table:
     header = tuple(fix(h) for h in table.header)
     rows = tuple(tuple(fix(c) for c in row) for row in table.rows)
     return replace(table, caption=fix(table.caption), header=header, rows=rows)
+
+
+def join_continued(tables: list[Table]) -> list[Table]:
+    """A table continued on a later page ("Table 2 – continued") takes its first part's caption,
+    so each page's rows are found and cited under what the table is about."""
+    first: dict[str, Table] = {}
+    joined = []
+    for table in tables:
+        if _CONTINUED.match(table.caption) and table.label in first:
+            table = replace(table, caption=f"{first[table.label].caption} (continued)")
+        else:
+            first.setdefault(table.label, table)
+        joined.append(table)
+    return joined
 
 
 def in_table(page: int, bbox: Rect, tables: list[Table]) -> bool:

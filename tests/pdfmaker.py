@@ -371,3 +371,18 @@ def make_table_pdf(path: Path, spec: TableSpec, body: str) -> Path:
     pdf.save(path)
     pdf.close()
     return Path(path)
+
+
+def make_long_table_pdf(path: Path, first: TableSpec, rest: TableSpec, body: str) -> Path:
+    """Two pages: a results section and the first part of a table, then the rest of the table
+    under its "continued" caption at the top of the next page (LaTeX's longtable)."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=PAGE_W, height=PAGE_H)
+    page.insert_text((MARGIN, 90), "Translation with Attention Only", fontname="hebo", fontsize=16)
+    page.insert_text((MARGIN, 130), "4 Results", fontname="hebo", fontsize=11)
+    page.insert_textbox(pymupdf.Rect(MARGIN, 140, PAGE_W - MARGIN, 380), body, fontname="helv", fontsize=BODY)
+    draw_table(page, first)
+    draw_table(pdf.new_page(width=PAGE_W, height=PAGE_H), rest)
+    pdf.save(path)
+    pdf.close()
+    return Path(path)

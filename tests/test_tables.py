@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +16,9 @@ from assistant.summaries.fields import Field, Quote
 from ingest.chunking import chunk_document, table_rows
 from ingest.pdf import read_pdf
 from ingest.result_rows import headline_row
-from ingest.tables import Table
+from ingest.tables import Table, join_continued
 from tests.fakes import HashingEmbedder, ScriptedGenerator
-from tests.pdfmaker import TableSpec, make_table_pdf
+from tests.pdfmaker import TableSpec, make_long_table_pdf, make_table_pdf
 
 SPEC = TableSpec(
     caption="Table 2: BLEU scores of translation models on newstest2014.",
@@ -195,6 +196,29 @@ def test_two_stacked_tables_captioned_below_each_get_their_own_caption() -> None
         ("Table 5", (("Alpha", "71.3"), ("Beta", "64.2"))),
         ("Table 6", (("Gamma", "0.27"),)),
     ]
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_caption_there(tmp_path: Path) -> None:
+    rest = TableSpec(
+        caption="Table 2 (continued)",  # the PDF font has no en dash: "Table 2 – continued ..." below
+        span=SPEC.span,
+        header=SPEC.header,
+        rows=(("GNMT + RL", "24.6", "39.92"), ("MoE", "26.03", "40.56")),
+        top=100.0,
+    )
+    doc = read_pdf(make_long_table_pdf(tmp_path / "long.pdf", SPEC, rest, BODY))
+    assert [(t.label, t.page, t.caption) for t in doc.tables] == [
+        ("Table 2", 1, SPEC.caption),
+        ("Table 2", 2, f"{SPEC.caption} (continued)"),
+    ]
+    assert doc.tables[1].row_lines()[1] == "MoE | BLEU EN-DE 26.03 | BLEU EN-FR 40.56"
+    assert "40.56" not in doc.text  # read as the table's rows, not as body text
+    assert (
+        join_continued(
+            [doc.tables[0], replace(doc.tables[1], caption="Table 2 – continued from previous page")]
+        )[1].caption
+        == f"{SPEC.caption} (continued)"
+    )
 
 
 def test_a_group_name_without_a_rule_under_it_names_every_column_it_is_centred_over() -> None:
