@@ -65,14 +65,18 @@ def with_glyphs(table: Table, by_char: dict[str, str]) -> Table:
 
 def join_continued(tables: list[Table]) -> list[Table]:
     """A table continued on a later page ("Table 2 – continued") takes its first part's caption,
-    so each page's rows are found and cited under what the table is about."""
+    so each page's rows are found and cited under what the table is about. A continuation is
+    kept only under the header its first part has (a long table repeats it on each page): one
+    without, or whose first part was not read, stays the page's body text."""
     first: dict[str, Table] = {}
     joined = []
     for table in tables:
-        if _CONTINUED.match(table.caption) and table.label in first:
+        if not _CONTINUED.match(table.caption):
+            first.setdefault(table.label, table)
+        elif table.label in first and table.header == first[table.label].header:
             table = replace(table, caption=f"{first[table.label].caption} (continued)")
         else:
-            first.setdefault(table.label, table)
+            continue
         joined.append(table)
     return joined
 
@@ -272,7 +276,7 @@ def _read_grid(
     if len(columns) < 2:
         return None
     names: list[list[str]] = [[] for _ in columns]
-    covered = [[_column_of(_spread(phrase, partial), columns) for phrase in line] for line in head]
+    covered = [[_column_of(_spread(phrase, partial, line), columns) for phrase in line] for line in head]
     leaves = {i for cols in covered[-1] for i in cols} if len(head) > 1 else set()
     for n, line in enumerate(head[:-1]):
         # Columns named on a line between this one and the last go on a name wrapped over lines.
@@ -336,8 +340,9 @@ def _centred_span(
     return best
 
 
-def _spread(phrase: Word, partial: list[Rect]) -> Word:
-    """A spanning header as wide as the partial rule drawn under it (LaTeX's \\cmidrule)."""
+def _spread(phrase: Word, partial: list[Rect], line: list[Word]) -> Word:
+    """A spanning header as wide as the partial rule drawn under it (LaTeX's \\cmidrule); a rule
+    drawn in one piece under two names is shared between them, up to halfway between the two."""
     below = [
         r
         for r in partial
@@ -346,7 +351,13 @@ def _spread(phrase: Word, partial: list[Rect]) -> Word:
     if not below:
         return phrase
     rule = min(below, key=lambda r: r[1])
-    return (rule[0] + 1, phrase[1], rule[2] - 1, phrase[3], phrase[4])
+    left = max(
+        [(p[2] + phrase[0]) / 2 for p in line if p[2] <= phrase[0] and p[2] > rule[0]], default=rule[0] + 1
+    )
+    right = min(
+        [(phrase[2] + p[0]) / 2 for p in line if p[0] >= phrase[2] and p[0] < rule[2]], default=rule[2] - 1
+    )
+    return (left, phrase[1], right, phrase[3], phrase[4])
 
 
 def _continues(previous: list[str], row: list[str]) -> bool:

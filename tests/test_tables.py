@@ -213,12 +213,13 @@ def test_a_table_continued_on_the_next_page_keeps_its_caption_there(tmp_path: Pa
     ]
     assert doc.tables[1].row_lines()[1] == "MoE | BLEU EN-DE 26.03 | BLEU EN-FR 40.56"
     assert "40.56" not in doc.text  # read as the table's rows, not as body text
-    assert (
-        join_continued(
-            [doc.tables[0], replace(doc.tables[1], caption="Table 2 – continued from previous page")]
-        )[1].caption
-        == f"{SPEC.caption} (continued)"
-    )
+    dashed = replace(doc.tables[1], caption="Table 2 – continued from previous page")
+    assert join_continued([doc.tables[0], dashed])[1].caption == f"{SPEC.caption} (continued)"
+    # No first part read, or another header (no repeated header, a cell taken for one): body text.
+    assert join_continued([dashed]) == []
+    assert join_continued([doc.tables[0], replace(dashed, header=("", "28 publicly available", ""))]) == [
+        doc.tables[0]
+    ]
 
 
 def test_a_group_name_without_a_rule_under_it_names_every_column_it_is_centred_over() -> None:
@@ -234,6 +235,21 @@ def test_a_group_name_without_a_rule_under_it_names_every_column_it_is_centred_o
     [table] = find_tables(5, words, rules, [((150.0, 50.0, 330.0, 60.0), "Table 2: Results.")])
     assert table.header == ("Model", "Full P", "Full R", "Full F1", "Dev Acc")
     assert table.row_lines()[0] == "Alpha | Full P 70.1 | Full R 72.5 | Full F1 71.3 | Dev Acc 80.2"
+
+
+def test_one_rule_drawn_under_two_group_names_is_shared_between_them() -> None:
+    from ingest.tables import find_tables
+
+    rules = [(80.0, 70.0, 400.0, 70.5), (150.0, 84.0, 400.0, 84.5), (80.0, 100.0, 400.0, 100.5)]
+    rules.append((80.0, 140.0, 400.0, 140.5))
+    words = [
+        *_words(73, [(180, "Auto"), (320, "Real")]),
+        *_words(88, [(90, "Method"), (160, "P"), (220, "R"), (300, "P"), (360, "R")]),
+        *_words(110, [(90, "Alpha"), (160, "0.61"), (220, "0.42"), (300, "0.55"), (360, "0.48")]),
+        *_words(125, [(90, "Beta"), (160, "0.58"), (220, "0.40"), (300, "0.51"), (360, "0.47")]),
+    ]
+    [table] = find_tables(10, words, rules, [((150.0, 50.0, 330.0, 60.0), "Table 8: Ablation.")])
+    assert table.header == ("Method", "Auto P", "Auto R", "Real P", "Real R")
 
 
 def test_a_column_name_wrapped_over_two_lines_stays_one_column_s_name() -> None:
