@@ -360,14 +360,19 @@ def draw_table(page: pymupdf.Page, spec: TableSpec) -> None:
     page.draw_line((spec.columns[0], y + 5), (right, y + 5), width=0.8)
 
 
-def make_table_pdf(path: Path, spec: TableSpec, body: str) -> Path:
-    """A one-page paper: a title, a results section of `body` text above the table, the table."""
-    pdf = pymupdf.open()
+def _results_page(pdf: pymupdf.Document, body: str) -> pymupdf.Page:
+    """A new page with a title and a results section of `body` text, room left for a table."""
     page = pdf.new_page(width=PAGE_W, height=PAGE_H)
     page.insert_text((MARGIN, 90), "Translation with Attention Only", fontname="hebo", fontsize=16)
     page.insert_text((MARGIN, 130), "4 Results", fontname="hebo", fontsize=11)
     page.insert_textbox(pymupdf.Rect(MARGIN, 140, PAGE_W - MARGIN, 380), body, fontname="helv", fontsize=BODY)
-    draw_table(page, spec)
+    return page
+
+
+def make_table_pdf(path: Path, spec: TableSpec, body: str) -> Path:
+    """A one-page paper: a title, a results section of `body` text above the table, the table."""
+    pdf = pymupdf.open()
+    draw_table(_results_page(pdf, body), spec)
     pdf.save(path)
     pdf.close()
     return Path(path)
@@ -377,11 +382,7 @@ def make_long_table_pdf(path: Path, first: TableSpec, rest: TableSpec, body: str
     """Two pages: a results section and the first part of a table, then the rest of the table
     under its "continued" caption at the top of the next page (LaTeX's longtable)."""
     pdf = pymupdf.open()
-    page = pdf.new_page(width=PAGE_W, height=PAGE_H)
-    page.insert_text((MARGIN, 90), "Translation with Attention Only", fontname="hebo", fontsize=16)
-    page.insert_text((MARGIN, 130), "4 Results", fontname="hebo", fontsize=11)
-    page.insert_textbox(pymupdf.Rect(MARGIN, 140, PAGE_W - MARGIN, 380), body, fontname="helv", fontsize=BODY)
-    draw_table(page, first)
+    draw_table(_results_page(pdf, body), first)
     draw_table(pdf.new_page(width=PAGE_W, height=PAGE_H), rest)
     pdf.save(path)
     pdf.close()
