@@ -2,13 +2,15 @@
 
 A summary field is filled from the paper's own sentences first, so each sentence is judged once:
 - usable: a whole sentence a reader can take on its own (a verb, terminal punctuation, not a table
-  row, caption, heading, copyright line, or a pointer such as "in this section we describe");
+  row, caption, heading, copyright line, a pointer such as "in this section we describe" or "we
+  refer the reader to", the paper's outline, an author-contribution note, a persona's story, a gap
+  that never says what it is, or a back-reference such as "these themes" whose paragraph is not shown);
 - whose: the paper's own work ("we", "our", "this paper", "the proposed") or another work's (a
   citation marker or "Smith et al." as its subject, "previous methods"): another paper's claim is
   never this paper's method or result;
 - roles: background, gap (what is missing in past work), method, result, limitation, future work,
   significance, novelty and cost, each scored from cue phrases, the section it sits in and its
-  position; numbers add to results and cost.
+  position; numbers add to results and cost; hopes, cautions and setup details lose.
 """
 
 from __future__ import annotations
