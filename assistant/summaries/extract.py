@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.summaries.roles import CUES, FINDING, Sentence
+from assistant.summaries.roles import CUES, FINDING, SETUP, Sentence
 from ingest.text import numbers, prefix_stems
 
 _CONTRIBUTIONS = re.compile(
@@ -91,6 +91,7 @@ class Spec:
     own_in_section: bool = False  # in `sections`, an uncited sentence is the paper's own (its method)
     own_in_abstract: bool = False  # so is an uncited sentence of the abstract ("The architecture ...")
     shuns: re.Pattern[str] | None = None  # what a sentence of the field should not be (loses 0.4)
+    counted: bool = False  # it states an amount: a workload without a figure says how, not how much
 
 
 # In the order they are filled: earlier fields get the first choice of sentences.
@@ -213,7 +214,7 @@ SPECS: tuple[Spec, ...] = (
         needs=_GAIN,
         cited=0.4,
     ),
-    Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5, needs=_COST_UNIT),
+    Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5, needs=_COST_UNIT, counted=True),
 )
 NO_EXPERIMENTS = ("tasks_results", "conclusion_performance")
 # A review has no method of its own to give in steps, and no workload of its own.
@@ -268,8 +269,12 @@ def score(s: Sentence, spec: Spec) -> float:
         return -9.0
     if (spec.no_own and s.own) or (spec.needs is not None and not spec.needs.search(s.text)):
         return -9.0
+    if spec.counted and not s.number_count:
+        return -9.0
     if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):
         return -9.0
+    if spec.needs_number and SETUP.search(s.text):
+        return -9.0  # its numbers are settings ("the last 5 checkpoints"), not findings
     # A negative weight counts only what a sentence has of that role: a penalty elsewhere is no credit.
     value = sum(
         w * (s.roles.get(role, 0.0) if w > 0 else max(s.roles.get(role, 0.0), 0.0))

@@ -2,13 +2,15 @@
 
 A summary field is filled from the paper's own sentences first, so each sentence is judged once:
 - usable: a whole sentence a reader can take on its own (a verb, terminal punctuation, not a table
-  row, caption, heading, copyright line, or a pointer such as "in this section we describe");
+  row, caption, heading, copyright line, a pointer such as "in this section we describe" or "we
+  refer the reader to", the paper's outline, an author-contribution note, a persona's story, a gap
+  that never says what it is, or a back-reference such as "these themes" whose paragraph is not shown);
 - whose: the paper's own work ("we", "our", "this paper", "the proposed") or another work's (a
   citation marker or "Smith et al." as its subject, "previous methods"): another paper's claim is
   never this paper's method or result;
 - roles: background, gap (what is missing in past work), method, result, limitation, future work,
   significance, novelty and cost, each scored from cue phrases, the section it sits in and its
-  position; numbers add to results and cost.
+  position; numbers add to results and cost; hopes, cautions and setup details lose.
 """
 
 from __future__ import annotations
@@ -57,8 +59,25 @@ _CONTRAST = re.compile(r"^(?:however|in contrast|instead|on the other hand)\b", 
 # A subject only the paragraph before names ("these papers do not...", "on this task"): true in
 # place, undefined in a summary.
 _UNDEFINED = re.compile(
-    r"\b(?:this|these|those|such) (?:task|tasks|type|kind|papers|works|problem|matter|issue|setting"
-    r"|settings|data|approaches|cases|methods|models)\b",
+    r"\b(?:this|such) (?:task|tasks|type|kind|papers|works|problem|matter|issue|setting"
+    r"|settings|data|approaches|cases|methods|models)\b"
+    # "these themes", "those cells": always the paragraph before's; "those of [X]" compares instead
+    r"|\bthese [a-z]|\bthose (?!of\b|in\b|with\b|that\b|who\b|which\b|from\b|at\b|for\b|on\b)[a-z]+\b(?<!ed)"
+    # "the two coefficients", "the latter": a pair or an order only the paragraph before gives
+    r"|\bthe (?:two|former|latter|aforementioned|above-mentioned)\b(?![-‐])",
+    re.I,
+)
+# Hopes, recommendations, cautions and caveats: what the authors wish or warn, not what they did or found.
+_HEDGE = re.compile(
+    r"\bwe (?:hope|recommend|encourage|caution|urge|advise)\b|\bexercise caution\b|\bwith caution\b"
+    r"|\bmay differ from\b|\bshould be (?:interpreted|taken|treated|read) with\b|\bsubject to change\b",
+    re.I,
+)
+# How the work was set up, not what it found or cost: checkpoint averaging, how FLOPs were estimated,
+# how the study's questions were prepared.
+SETUP = re.compile(
+    r"\bcheckpoints?\b|\bwe estimate\b|\bestimated? (?:by|using|as)\b|\bby multiplying\b"
+    r"|\b(?:writing|wrote|prepar\w+|compos\w+) (?:\S+ ){0,3}questions\b",
     re.I,
 )
 # Settings and implementation details: the reader of a summary wants the design and the findings,
@@ -93,8 +112,34 @@ _CAPTION = re.compile(
 _BOILERPLATE = re.compile(
     r"©|\bcopyright\b|all rights reserved|\barxiv:\d|\bdoi:|https?://|www\.|@\w+\.\w|\bpermission\b.*\bgrant"
     r"|\blicen[cs]e[ds]?\b|\bproceedings of\b|\bworkshop on\b|\bcorresponding author\b|\bpreprint\b"
-    r"|\bmanuscript received\b|\baccepted (?:for|in)\b",
+    r"|\bmanuscript received\b|\baccepted (?:for|in)\b"
+    r"|\bequal(?:ly)? contribut\w+|\bcontributed equally\b|\bwork (?:performed|done) (?:while|during)\b",
     re.I,
+)
+# Who did what among the authors ("Ashish, with Illia, designed ..."), or a persona's story ("Lucy
+# realizes that she can reuse ..."): a person's doings, never the paper's method or finding. A name
+# is one capitalised word not ending like a plural or a gerund ("Participants spent", "Training ran").
+_PERSON = re.compile(
+    r"^[A-Z][a-z]{2,}(?<!s)(?<!ing)(?:(?:,? and|,? with|,) [A-Z][a-z]{2,})*,?"
+    r" (?:also |then |later |first |further )?"
+    r"(?:designed|implemented|proposed|experimented|conceived|developed|wrote|ran|built|led|worked|spent"
+    r"|was responsible|is responsible|realizes|realises|wants|decides|notices|opens|clicks|reads)\b"
+    r"|\b(?:she|he|her|his|him|herself|himself)\b(?!-)"
+    r"|(?i:\b(?:a|the) (?:fictional|hypothetical|imaginary|fictitious) (?:user|reader|researcher|scientist"
+    r"|student|person|author)\b)"
+)
+# A gap named without saying what it is ("existing corpora are not without their limitations").
+_HOLLOW_GAP = re.compile(
+    r"\b(?:not without|has|have|with|faces?|comes? with) (?:its|their) (?:own )?(?:limitations|drawbacks"
+    r"|shortcomings|challenges|problems|issues|weaknesses)\b"
+    r"|\bnot without (?:limitations|drawbacks|shortcomings|challenges|problems|issues)\b",
+    re.I,
+)
+# A figure label or a heading run into a sentence: "[Both] To see ...", "... guidance: Provide reading
+# guidance Interactive reading systems ..." (a capitalised word after a lowercase one, past a colon).
+_LABELLED = re.compile(
+    r"^\[[A-Za-z][^\]]{0,30}\]\s"
+    r"|: [A-Z][a-z]+(?: [a-z]+){1,4}(?<! and)(?<! or)(?<! of)(?<! the)(?<! to) [A-Z][a-z]+ [a-z]+"
 )
 _POINTER = re.compile(
     r"\b(?:in|the) (?:this|next|following|previous|remaining|rest of (?:this|the)) (?:section"
@@ -105,7 +150,17 @@ _POINTER = re.compile(
     r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
     r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
     r"|^(?:next|now|here|below|above|finally),? we (?:describe|discuss|present|show|give|detail|turn)\b"
-    r"|^as (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b[^,]*\.$",
+    r"|^as (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b[^,]*\.$"
+    # pointers to elsewhere: "For details, we refer the reader to ...", "let us consider", "To
+    # illustrate how X is designed, we describe ..."
+    r"|\brefer (?:the |interested )*readers? to\b|^for (?:more |further |full |implementation )?details\b"
+    r"|\blet us (?:consider|look|see|take|examine|illustrate|start|begin)\b"
+    r"|^to (?:illustrate|understand|see|show|explain|demonstrate|motivate) (?:how|why|what)\b"
+    r".{0,160}\b(?:we (?:describe|consider|walk|present|give)|let us|consider)\b"
+    # the paper's outline: "We first describe an example ..., and then unpack details of ..."
+    r"|^we (?:first|begin by|start by|start with|then|next) (?:describ|discuss|present|review|outlin"
+    r"|unpack|explain|detail|illustrat|walk)\w*"
+    r"|\band then (?:unpack|describe|discuss|detail|explain|walk through)\b",
     re.I,
 )
 # Reference-list entries and thanks read as sentences but are never a summary's material.
@@ -270,6 +325,10 @@ def usable(text: str) -> bool:
         return False
     if _REFERENCE.search(stripped) or _THANKS.search(stripped) or _SPLICED.search(stripped):
         return False
+    if _PERSON.search(stripped) or _HOLLOW_GAP.search(stripped) or _LABELLED.search(stripped):
+        return False
+    if _UNDEFINED.search(stripped):
+        return False  # quoted alone, the paragraph that defines its subject is not shown
     if not _VERB.search(stripped):
         return False
     if len(content_words(stripped, SUMMARY_STOPWORDS, min_length=4) - _ORDINALS) < 4:
@@ -331,9 +390,13 @@ def judge(
         contrast = bool(_CONTRAST.match(text.strip()))
         for role in scores:
             scores[role] -= 0 if contrast and role == "gap" else 0.5
-    if _UNDEFINED.search(text):
-        for role in scores:
-            scores[role] -= 0.4
+    if _HEDGE.search(text):
+        for role in ("method", "result", "novelty", "significance", "background", "cost"):
+            scores[role] -= 0.6
+        scores["limitation"] += 0.3
+    if SETUP.search(text):
+        for role in ("method", "result", "novelty", "significance", "cost"):
+            scores[role] -= 0.5
     if _DETAIL.search(text):
         for role in ("method", "result", "novelty", "significance", "background"):
             scores[role] -= 0.4
