@@ -94,9 +94,7 @@ class Answer:
     id: str | None = None
     model: str = ""
     note: str = ""  # a hint for the reader, e.g. that the question is not in a language the models read
-    rejected: tuple[
-        tuple[str, str], ...
-    ] = ()  # the model's candidate answers the checks turned down, and why
+    rejected: Rejected = ()  # the model's candidate answers the checks turned down, and why
 
     @property
     def quoted(self) -> bool:

@@ -79,6 +79,14 @@ def table_rows(text: str) -> list[str]:
     return [line[2:-2] for line in _table_parts(text)[1] if line.startswith("| ") and line.endswith(" |")]
 
 
+def table_head(text: str) -> tuple[str, list[str]]:
+    """A table passage's caption and its column names, as Table.markdown() wrote them ("" for none)."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text, []
+    return lines[0], [h.strip() for h in lines[1].strip().strip("|").split(" | ")]
+
+
 def _table_parts(text: str) -> tuple[str, list[str]]:
     """A table passage's caption and header lines, and its row lines."""
     lines = text.split("\n")

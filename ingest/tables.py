@@ -21,9 +21,8 @@ from ingest.layout import Rect
 Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
 # "Table 2: ...", or a long table's "Table 2 – continued from previous page" / "Table 2 (cont.)".
 CAPTION = re.compile(
-    r"^\s*(?:Table|TABLE|Tab\.)\s*([0-9]+|[IVX]+)\s*(?:[:.]|[–—-]?\s*\(?(?i:continued\b|cont\.))"
+    r"^\s*(?:Table|TABLE|Tab\.)\s*([0-9]+|[IVX]+)\s*(?:[:.]|(?P<continued>[–—-]?\s*\(?(?i:continued\b|cont\.)))"
 )
-_CONTINUED = re.compile(r"^\s*\S+\s*[0-9IVX]+\s*[–—-]?\s*\(?(?i:continued\b|cont\.)")
 _SAME_EDGE = 5.0  # rules whose ends are this close belong to one table
 _CAPTION_GAP = 45.0  # points between a table's outer rule and its caption
 
@@ -71,7 +70,8 @@ def join_continued(tables: list[Table]) -> list[Table]:
     first: dict[str, Table] = {}
     joined = []
     for table in tables:
-        if not _CONTINUED.match(table.caption):
+        caption = CAPTION.match(table.caption)
+        if not (caption and caption["continued"]):
             first.setdefault(table.label, table)
         elif table.label in first and table.header == first[table.label].header:
             table = replace(table, caption=f"{first[table.label].caption} (continued)")

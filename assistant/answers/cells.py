@@ -21,21 +21,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answers.slots import YES_NO_START
 from assistant.domain import Hit
-from ingest.chunking import table_rows
+from ingest.chunking import table_head, table_rows
 from ingest.text import FUNCTION_WORDS
 
 _TOKEN = re.compile(r"[^\W_]+")
 _CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _FIGURE = re.compile(r"\d")
+# Words that name nothing in a row or a column; "with" and "no" do: "AMDCN (with perspective)".
+_UNNAMING = FUNCTION_WORDS - {"with", "no", "not"}
 # Words of a question that ask rather than name a row or a column.
-_ASKING = (FUNCTION_WORDS - {"with", "no", "not"}) | frozenset(
+_ASKING = _UNNAMING | frozenset(
     """many much value values reach reaches reached obtain obtains obtained achieve achieves
     achieved get gets report reports reported give gives table tables result results score""".split()
 )
-_YES_NO = frozenset("is are was were does do did can could has have had will would should".split())
-# Words that name nothing in a row or a column; "with" and "no" do: "AMDCN (with perspective)".
-_UNNAMING = FUNCTION_WORDS - {"with", "no", "not"}
 _YEAR = re.compile(r"\((?:19|20)\d\d\)")  # "(2022)" after a method's name cites it, not names it
 _LABEL = re.compile(r"(?:Table|TABLE|Tab\.)\s*\w+")
 # Two-letter language codes of translation tables ("EN-FR"), matched by the language's name.
@@ -91,10 +91,9 @@ def tokens(text: str) -> list[str]:
 
 def parse_rows(hit: Hit, passage: int) -> list[_Row]:
     """A table passage's rows split back into cells by the header names they carry."""
-    lines = hit.text.split("\n")
-    if hit.kind != "table" or len(lines) < 4:
+    if hit.kind != "table":
         return []
-    header = [h.strip() for h in lines[1].strip().strip("|").split(" | ")]
+    caption, header = table_head(hit.text)
     names = sorted({h for h in header[1:] if h}, key=len, reverse=True)  # longest first: "BLEU EN-FR"
     rows = []
     for line in table_rows(hit.text):
@@ -115,7 +114,7 @@ def parse_rows(hit: Hit, passage: int) -> list[_Row]:
                 tuple(n for n in (label, *texts) if n),
                 tuple(figures),
                 line,
-                lines[0],
+                caption,
                 passage,
                 len(header),
             )
@@ -196,7 +195,7 @@ def lookup(question: str, evidence: Sequence[Hit]) -> Cell | None:
     the question names, or in a table of one figure column.
     """
     first = tokens(question)[:1]
-    if not first or first[0] in _YES_NO:
+    if not first or first[0] in YES_NO_START:
         return None
     asked = _Asked(question)
     best: dict[tuple[str, str, str], tuple[int, _Row]] = {}

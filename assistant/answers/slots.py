@@ -30,8 +30,8 @@ _LOW = frozenset("least lowest minimum minimal min smallest worst fewest weakest
 _OPTIMUM = frozenset("optimum optimal optima peak peaks peaked".split())
 # "How long ...", "how many ...": questions asking for an amount.
 _HOW_MUCH = frozenset("many much long far large big fast old often high low small heavy".split())
-_YES_NO_START = frozenset("is are was were does do did can could has have had will would should".split())
-_AUXILIARY = _YES_NO_START | {"am", "be", "been"}
+YES_NO_START = frozenset("is are was were does do did can could has have had will would should".split())
+_AUXILIARY = YES_NO_START | {"am", "be", "been"}
 # Words of a question that say how it is asked, not what about.
 _QUESTION_WORDS = FUNCTION_WORDS | frozenset(
     "what which who whom whose how many much does do did is are was were the".split()
@@ -143,7 +143,7 @@ def _measure(ws: Sequence[str]) -> tuple[str, ...]:
 def _kind(ws: Sequence[str], measure: Sequence[str]) -> Kind:
     """The kind of value the question expects, from its first word and the words it measures."""
     named = set(measure)
-    if ws[0] in _YES_NO_START:
+    if ws[0] in YES_NO_START:
         return "yesno"
     if "temperature" in named or "temperatures" in named or ws[:2] == ["how", "hot"]:
         return "temperature"

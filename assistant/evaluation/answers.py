@@ -174,7 +174,7 @@ def litqa2_answers(
                     "ideal": options.index(q.ideal),
                     "reply": reply,
                     "picks": picks,
-                    "support": evidence_support(options, texts),
+                    "support": support,
                 }
             )
             for method, pick in picks.items():
