@@ -92,6 +92,7 @@ class Spec:
     own_in_abstract: bool = False  # so is an uncited sentence of the abstract ("The architecture ...")
     shuns: re.Pattern[str] | None = None  # what a sentence of the field should not be (loses 0.4)
     counted: bool = False  # it states an amount: a workload without a figure says how, not how much
+    central: float = 0.3  # what each standard deviation of nearness to the paper's centroid adds
 
 
 # In the order they are filled: earlier fields get the first choice of sentences.
@@ -289,6 +290,12 @@ def score(s: Sentence, spec: Spec) -> float:
     return value + (spec.abstract if s.in_abstract else 0.0)
 
 
+def rank(s: Sentence, spec: Spec) -> float:
+    """The score, and how near the sentence is to what the paper is about: which of the sentences
+    that may fill a field fills it best (nearness ranks them; it never makes one eligible)."""
+    return score(s, spec) + spec.central * s.central
+
+
 # Words every sentence of a paper may share: they say nothing about which claim it makes.
 _RHETORIC = prefix_stems(
     "propose present introduce show find found paper work study method model approach using based novel"
@@ -336,13 +343,17 @@ class _Picker:
         picks: list[Sentence] = []
         candidates = [s for s in sentences if score(s, spec) >= spec.floor]
         while len(picks) < spec.count and candidates:
-            ranked = [(score(s, spec) - 0.3 * self.redundancy(s), s) for s in candidates]
-            ranked = [(v, s) for v, s in ranked if self.redundancy(s) < SAME and v >= spec.floor]
+            said = {s.index: self.redundancy(s) for s in candidates}
+            ranked = [
+                s
+                for s in candidates
+                if said[s.index] < SAME and score(s, spec) - 0.3 * said[s.index] >= spec.floor
+            ]
             if picks and spec.adjacent:
-                ranked = [(v, s) for v, s in ranked if any(abs(s.index - p.index) <= 2 for p in picks)]
+                ranked = [s for s in ranked if any(abs(s.index - p.index) <= 2 for p in picks)]
             if not ranked:
                 break
-            _, best = max(ranked, key=lambda vs: (vs[0], -vs[1].index))
+            best = max(ranked, key=lambda s: (rank(s, spec) - 0.3 * said[s.index], -s.index))
             picks.append(best)
             self.taken.append(best)
             candidates.remove(best)
@@ -359,7 +370,7 @@ def headline(sentences: Sequence[Sentence]) -> Sentence | None:
     """The paper's headline result: its own result with numbers, from the abstract, results or conclusion."""
     spec = Spec("headline", {"result": 1.0}, 1, needs_number=True, abstract=0.4, sections=_RESULT_SECTION)
     found = [s for s in sentences if score(s, spec) > 0.5 and FINDING.search(s.text)]
-    ranked = sorted(found, key=lambda s: -score(s, spec))
+    ranked = sorted(found, key=lambda s: -rank(s, spec))
     return ranked[0] if ranked else None
 
 

@@ -16,8 +16,10 @@ A summary field is filled from the paper's own sentences first, so each sentence
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from ingest.text import SUMMARY_STOPWORDS, content_words, numbers
 
@@ -103,11 +105,23 @@ _SPLICED = re.compile(
 )
 _VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|may|might|will|would"
-    r"|shall|should|must)\b|\b\w{3,}(?:ed|es|s)\b",
+    r"|shall|should|must)\b|\b\w{3,}(?:ed|es|s)\b"
+    # irregular past forms ("the network won ..."), and any word after a pronoun subject ("we fix")
+    r"|\b(?:won|made|took|taken|found|gave|given|got|led|ran|saw|seen|held|built|chose|chosen"
+    r"|drew|drawn|fell|grew|grown|kept|lost|met|paid|rose|sent|shown|spent|stood|taught|told"
+    r"|thought|went|gone|wrote|written|brought|began|begun|became|came|done|known|knew|meant"
+    r"|sought|heard|bore|broke|broken|caught|fed|fought|hung|sold|shot|spoke|spoken|struck|swept"
+    r"|threw|thrown|understood|withdrew)\b"
+    r"|\b(?:we|they|i)\s+(?:\w+ly\s+)?[a-z]{2,}\b",
     re.I,
 )
 _CAPTION = re.compile(
     r"^\s*(?:fig(?:ure)?|table|tab|algorithm|listing|eq(?:uation)?)\.?\s*[A-Z]?\d+[a-z]?\s*[:.|]", re.I
+)
+# A caption's label read as a sentence of its own ("2 Fig. 1.", a page number before it): the next
+# sentence is the caption's text ("U-net architecture (example for 32x32 pixels ...)."), not the paper's.
+_BARE_LABEL = re.compile(
+    r"^\s*(?:\d{1,3}\s+)?(?:fig(?:ure)?|table|tab)\.?\s*[A-Z]?\d+[a-z]?\s*[.:|]?\s*$", re.I
 )
 _BOILERPLATE = re.compile(
     r"©|\bcopyright\b|all rights reserved|\barxiv:\d|\bdoi:|https?://|www\.|@\w+\.\w|\bpermission\b.*\bgrant"
@@ -229,6 +243,7 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     "future": re.compile(
         r"\bfuture (?:work|research|directions?|studies)\b|\bwe (?:plan|hope|intend) to\b"
+        r"|\b(?:and|also) (?:plan|intend) to\b|\bthe future of\b|\b(?:another|next|future) research goals?\b"
         r"|\bleave\w* (?:for|to) future\b"
         r"|\bopen (?:question|problem)s?\b|\bin the future\b|\bwe will\b",
         re.I,
@@ -296,6 +311,9 @@ class Sentence:
     others: bool = False
     number_count: int = 0  # how many numbers it states
     roles: dict[str, float] = field(default_factory=dict, compare=False)
+    # How close it is to what the whole paper is about (z-score of its embedding's cosine to the
+    # paper's centroid among the usable sentences; 0 when not embedded).
+    central: float = 0.0
 
 
 _DEFINITION = re.compile(
@@ -417,8 +435,29 @@ def classify(
     for index, (text, page, section, chunk_id, in_abstract) in enumerate(raw):
         ok, own, others, scores = judge(text, section, index, total, in_abstract, names)
         ok = ok and not (title and title.lower() in text.lower())  # a running header spliced in
+        ok = ok and not (index and _BARE_LABEL.match(raw[index - 1][0]))  # a caption's text
         out.append(
             Sentence(text, page, section, index, chunk_id, in_abstract, ok, own, others,
                      figures(text), scores)
         )  # fmt: skip
     return out
+
+
+def centred(found: Sequence[Sentence], embed: Callable[[Sequence[str]], np.ndarray]) -> list[Sentence]:
+    """The sentences with `central` set: how near each usable one is to the paper's centroid.
+
+    The centroid of the usable sentences' (normalised) embeddings is what the paper is mostly about;
+    a sentence far from it is a side detail ("our input pixel values are floating point"), one near
+    it states the paper's own matter. Scores are z-scores among the paper's usable sentences,
+    clipped to [-2, 2], so one weight means the same in a short paper and a long one.
+    """
+    usable = [s for s in found if s.usable]
+    if len(usable) < 3:
+        return list(found)
+    vectors = np.asarray(embed([s.text for s in usable]), dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    cosines = vectors @ (centroid / max(float(np.linalg.norm(centroid)), 1e-9))
+    spread = float(cosines.std()) or 1.0
+    z = np.clip((cosines - cosines.mean()) / spread, -2.0, 2.0)
+    near = {s.index: float(v) for s, v in zip(usable, z, strict=True)}
+    return [replace(s, central=near[s.index]) if s.index in near else s for s in found]

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from assistant.domain import Lang, Paper, Progress, StoredChunk, no_progress
 from assistant.errors import BadInput
 from assistant.library.library import Library
@@ -28,7 +30,7 @@ from assistant.summaries.prompts import (
     keywords_prompt,
     shorten_prompt,
 )
-from assistant.summaries.roles import Sentence, classify, own_names
+from assistant.summaries.roles import Sentence, centred, classify, own_names
 from assistant.summaries.text import (
     StreamGuard,
     StreamStopped,
@@ -83,7 +85,7 @@ class Summarizer:
         chunks = self.library.chunks(paper.id)
         if not chunks:
             raise BadInput(f"{paper.id} has no text in the library; add its PDF again")
-        found = paper_sentences(paper.title, paper.abstract, chunks)
+        found = paper_sentences(paper.title, paper.abstract, chunks, self.library.embedder.embed)
         tables = [c for c in chunks if c.kind == "table"]
         return self._write(paper, found, lang, "full text", progress, tables)
 
@@ -206,8 +208,14 @@ def _shares(text: str, source: str) -> bool:
     return len(summary_words(text) & summary_words(source)) >= 2
 
 
-def paper_sentences(title: str, abstract: str, chunks: Sequence[StoredChunk]) -> list[Sentence]:
-    """The paper's sentences in reading order, each with its page and section, judged once.
+def paper_sentences(
+    title: str,
+    abstract: str,
+    chunks: Sequence[StoredChunk],
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+) -> list[Sentence]:
+    """The paper's sentences in reading order, each with its page and section, judged once, and
+    (given `embed`) each usable one scored for how near it is to what the paper is about.
 
     The abstract comes first (page 1); the chunks of the reference list, acknowledgements and
     appendices are left out, and a sentence read twice (the abstract is also a chunk) counts once.
@@ -228,7 +236,8 @@ def paper_sentences(title: str, abstract: str, chunks: Sequence[StoredChunk]) ->
             seen.add(text)
             in_abstract = text in flat_abstract or chunk.section.lower().startswith("abstract")
             raw.append((text, page, chunk.section, chunk.id, in_abstract))
-    return classify(raw, own_names(title, abstract), title)
+    judged = classify(raw, own_names(title, abstract), title)
+    return centred(judged, embed) if embed is not None else judged
 
 
 def _before_back_matter(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
