@@ -20,8 +20,11 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +37,7 @@ from assistant.summaries.summarize import Summarizer, paper_sentences  # noqa: E
 from assistant.summaries.text import in_order  # noqa: E402
 from ingest.text import ascii_tokens, content_words, split_sentences  # noqa: E402
 
+Embed = Callable[[Sequence[str]], np.ndarray]
 DATA = ROOT.parent / "shared" / "eval" / "qasper" / "dev.json"
 
 
@@ -82,9 +86,10 @@ def word_f1(candidate: str, reference: str) -> float:
     return 0.0 if not common else 2 * common / (len(a) + len(b))
 
 
-def extracted(body: Body) -> tuple[str, str]:
+def extracted(body: Body, embed: Embed | None = None) -> tuple[str, str]:
     """(Summary, Takeaways) as the extractor picks them, verbatim."""
-    chosen = extract(paper_sentences(body.paper.title, "", body.paragraphs), body.paper.title).fields
+    found = paper_sentences(body.paper.title, "", body.paragraphs, embed)
+    chosen = extract(found, body.paper.title).fields
     return " ".join(s.text for s in chosen["one_line"]), " ".join(s.text for s in chosen["takeaways"])
 
 
@@ -114,13 +119,16 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write every paper's fields as JSON lines here")
     args = parser.parse_args()
     papers = bodies(json.loads(args.data.read_text()))
-    methods = {"extract-only": extracted, "lead-3": lead}
-    summarizer = None
-    if args.model_limit:
-        # The summarizer reads each paper from memory; its library is only a scratch folder.
-        settings = load_settings(home=Path(tempfile.mkdtemp(prefix="paperlamp-bench-qasper-")))
-        settings.llm.threads = args.threads
-        summarizer = build_assistant(settings).summarizer
+    # The summarizer reads each paper from memory; its library is only a scratch folder.
+    settings = load_settings(home=Path(tempfile.mkdtemp(prefix="paperlamp-bench-qasper-")))
+    settings.llm.threads = args.threads
+    built = build_assistant(settings)
+    embed = built.library.embedder.embed
+    methods: dict[str, Callable[[Body], tuple[str, str]]] = {
+        "extract-only": lambda b: extracted(b, embed),
+        "lead-3": lead,
+    }
+    summarizer = built.summarizer if args.model_limit else None
     scores: dict[tuple[str, str], list[list[float]]] = {}
     dump = args.dump.open("w") if args.dump else None
     for position, body in enumerate(papers):
