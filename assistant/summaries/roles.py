@@ -159,7 +159,7 @@ _POINTER = re.compile(
     r"\b(?:in|the) (?:this|next|following|previous|remaining|rest of (?:this|the)) (?:section"
     r"|chapter|paper)s?\b"
     r".{0,40}\b(?:describe|present|discuss|introduce|show|give|detail|outline|review|organi[sz]ed"
-    r"|summari[sz]e)"
+    r"|summari[sz]e|explore|examine|investigate|consider|focus|provide|turn|look)"
     r"|\b(?:section|sec\.) \d+ (?:describes|presents|discusses|introduces|shows|reviews|concludes)"
     r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
     r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
