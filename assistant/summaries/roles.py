@@ -51,6 +51,7 @@ _NOT_A_FIGURE = re.compile(
 # their paragraph a reader cannot tell what they are about.
 _ANAPHORIC = re.compile(
     r"^(?:it|its|this|these|those|they|such|here|there|thus|hence|therefore|besides|moreover|furthermore"
+    r"|and|but|or|nor|yet|so"
     r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
     r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end"
     r"|in (?:this|that|such|these) (?:example|case|cases|setting|scenario)|we then)\b",
@@ -314,6 +315,7 @@ class Sentence:
     # How close it is to what the whole paper is about (z-score of its embedding's cosine to the
     # paper's centroid among the usable sentences; 0 when not embedded).
     central: float = 0.0
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # its embedding, if any
 
 
 _DEFINITION = re.compile(
@@ -460,4 +462,5 @@ def centred(found: Sequence[Sentence], embed: Callable[[Sequence[str]], np.ndarr
     spread = float(cosines.std()) or 1.0
     z = np.clip((cosines - cosines.mean()) / spread, -2.0, 2.0)
     near = {s.index: float(v) for s, v in zip(usable, z, strict=True)}
-    return [replace(s, central=near[s.index]) if s.index in near else s for s in found]
+    rows = {s.index: v for s, v in zip(usable, vectors, strict=True)}
+    return [replace(s, central=near[s.index], vector=rows[s.index]) if s.index in near else s for s in found]
