@@ -186,6 +186,10 @@ def test_spliced_footnotes_and_headings_are_not_sentences_but_look_alikes_are(te
         ("We report the error of a model obtained by averaging the last 5 checkpoints of training.",
          "We report the error of a model obtained by averaging the last 5 runs of training.",
          ("method", "result", "novelty", "significance", "cost"), 0.5),
+        # a sentence opening on "And" continues the one before it, which the summary does not show
+        ("And the field trial showed that the spot counts of the model match the agronomists' counts.",
+         "The field trial showed that the spot counts of the model match the agronomists' counts.",
+         ("method", "result", "novelty", "significance", "background", "cost"), 0.5),
     ],
 )  # fmt: skip
 def test_hopes_and_setups_lose_score(decoy: str, plain: str, roles: tuple, drop: float) -> None:
