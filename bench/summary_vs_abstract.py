@@ -20,11 +20,9 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,11 +31,11 @@ from assistant.build import build_assistant  # noqa: E402
 from assistant.domain import Paper, StoredChunk  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from assistant.summaries.extract import extract  # noqa: E402
+from assistant.summaries.roles import Embed  # noqa: E402
 from assistant.summaries.summarize import Summarizer, paper_sentences  # noqa: E402
 from assistant.summaries.text import in_order  # noqa: E402
 from ingest.text import ascii_tokens, content_words, split_sentences  # noqa: E402
 
-Embed = Callable[[Sequence[str]], np.ndarray]
 DATA = ROOT.parent / "shared" / "eval" / "qasper" / "dev.json"
 
 

@@ -5,7 +5,7 @@ text is never a summary sentence."""
 from __future__ import annotations
 
 from assistant.domain import StoredChunk
-from assistant.summaries.extract import Spec, _Picker, extract
+from assistant.summaries.extract import extract
 from assistant.summaries.roles import classify
 from assistant.summaries.summarize import paper_sentences
 
@@ -67,20 +67,3 @@ def test_a_caption_s_text_after_its_label_is_not_quotable() -> None:
     ]
     judged = classify([(text, page, "1 Introduction", "c", False) for text, page in raw])
     assert [s.usable for s in judged] == [True, False, False, True]
-
-
-def test_a_claim_told_again_in_other_words_loses_to_a_new_one(real_embedder) -> None:  # type: ignore[no-untyped-def]
-    """Shared stems miss a paraphrase; the embeddings do not: of two sentences a field may take, the
-    one that says again what an earlier field said (in other words) is taken last."""
-    said = "We propose a network of dilated convolution columns that counts people in crowd images."
-    again = "Our model counts the persons in a crowd photo with several columns of dilated filters."
-    new = "Our model lowers the counting error on the five densest crowd datasets we tested."
-    chunks = [StoredChunk("p:0", "p", 0, "1 Introduction", 1, 1, " ".join((said, again, new)))]
-    found = {s.text: s for s in paper_sentences(TITLE, "", chunks, real_embedder.embed)}
-    picker = _Picker(TITLE)
-    picker.taken.append(found[said])
-    assert picker.redundancy(found[again]) < 0.3  # the stems alone would not tell them apart
-    assert picker.closeness(found[again]) > 0.4 > 0.1 > picker.closeness(found[new])
-    # A field that weighs no role: both sentences score 0, and without closeness the earlier would win.
-    spec = Spec("takeaways", {}, 1, floor=-5.0, central=0.0)
-    assert [s.text for s in picker.pick([found[again], found[new]], spec)] == [new]

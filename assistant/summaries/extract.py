@@ -338,15 +338,6 @@ class _Picker:
             return 1.0
         return max((same_claim(s.text, t.text, self.common) for t in self.taken), default=0.0)
 
-    def closeness(self, s: Sentence) -> float:
-        """How near in meaning the sentence is to an earlier pick (0 below a cosine of 0.55, 1 at 0.9):
-        the same claim in other words ("aggregate multiscale information" once from the abstract,
-        again from the conclusion), which shared stems miss."""
-        if s.vector is None:
-            return 0.0
-        cosines = [float(s.vector @ t.vector) for t in self.taken if t.vector is not None]
-        return min(max((max(cosines, default=0.0) - 0.55) / 0.35, 0.0), 1.0)
-
     def pick(self, sentences: Sequence[Sentence], spec: Spec) -> list[Sentence]:
         """Up to `spec.count` sentences for the field, best first (or in the paper's order)."""
         picks: list[Sentence] = []
@@ -362,9 +353,7 @@ class _Picker:
                 ranked = [s for s in ranked if any(abs(s.index - p.index) <= 2 for p in picks)]
             if not ranked:
                 break
-            best = max(
-                ranked, key=lambda s: (rank(s, spec) - 0.3 * (said[s.index] + self.closeness(s)), -s.index)
-            )
+            best = max(ranked, key=lambda s: (rank(s, spec) - 0.3 * said[s.index], -s.index))
             picks.append(best)
             self.taken.append(best)
             candidates.remove(best)

@@ -160,7 +160,7 @@ _POINTER = re.compile(
     r"\b(?:in|the) (?:this|next|following|previous|remaining|rest of (?:this|the)) (?:section"
     r"|chapter|paper)s?\b"
     r".{0,40}\b(?:describe|present|discuss|introduce|show|give|detail|outline|review|organi[sz]ed"
-    r"|summari[sz]e|explore|examine|investigate|consider|focus|provide|turn|look)"
+    r"|summari[sz]e|explore|examine|investigate|consider|focus|provide|turn|look|define)"
     r"|\b(?:section|sec\.) \d+ (?:describes|presents|discusses|introduces|shows|reviews|concludes)"
     r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
     r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
@@ -315,7 +315,6 @@ class Sentence:
     # How close it is to what the whole paper is about (z-score of its embedding's cosine to the
     # paper's centroid among the usable sentences; 0 when not embedded).
     central: float = 0.0
-    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # its embedding, if any
 
 
 _DEFINITION = re.compile(
@@ -445,7 +444,10 @@ def classify(
     return out
 
 
-def centred(found: Sequence[Sentence], embed: Callable[[Sequence[str]], np.ndarray]) -> list[Sentence]:
+Embed = Callable[[Sequence[str]], np.ndarray]  # texts to their normalised embeddings, one row each
+
+
+def centred(found: Sequence[Sentence], embed: Embed) -> list[Sentence]:
     """The sentences with `central` set: how near each usable one is to the paper's centroid.
 
     The centroid of the usable sentences' (normalised) embeddings is what the paper is mostly about;
@@ -462,5 +464,4 @@ def centred(found: Sequence[Sentence], embed: Callable[[Sequence[str]], np.ndarr
     spread = float(cosines.std()) or 1.0
     z = np.clip((cosines - cosines.mean()) / spread, -2.0, 2.0)
     near = {s.index: float(v) for s, v in zip(usable, z, strict=True)}
-    rows = {s.index: v for s, v in zip(usable, vectors, strict=True)}
-    return [replace(s, central=near[s.index], vector=rows[s.index]) if s.index in near else s for s in found]
+    return [replace(s, central=near[s.index]) if s.index in near else s for s in found]

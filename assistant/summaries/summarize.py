@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import numpy as np
-
 from assistant.domain import Lang, Paper, Progress, StoredChunk, no_progress
 from assistant.errors import BadInput
 from assistant.library.library import Library
@@ -30,7 +28,7 @@ from assistant.summaries.prompts import (
     keywords_prompt,
     shorten_prompt,
 )
-from assistant.summaries.roles import Sentence, centred, classify, own_names
+from assistant.summaries.roles import Embed, Sentence, centred, classify, own_names
 from assistant.summaries.text import (
     StreamGuard,
     StreamStopped,
@@ -212,7 +210,7 @@ def paper_sentences(
     title: str,
     abstract: str,
     chunks: Sequence[StoredChunk],
-    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    embed: Embed | None = None,
 ) -> list[Sentence]:
     """The paper's sentences in reading order, each with its page and section, judged once, and
     (given `embed`) each usable one scored for how near it is to what the paper is about.
