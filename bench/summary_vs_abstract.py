@@ -31,7 +31,7 @@ from assistant.build import build_assistant  # noqa: E402
 from assistant.domain import Paper, StoredChunk  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from assistant.summaries.extract import extract  # noqa: E402
-from assistant.summaries.roles import Embed  # noqa: E402
+from assistant.summaries.nearness import Embed  # noqa: E402
 from assistant.summaries.summarize import Summarizer, paper_sentences  # noqa: E402
 from assistant.summaries.text import in_order  # noqa: E402
 from ingest.text import ascii_tokens, content_words, split_sentences  # noqa: E402

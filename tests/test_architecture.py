@@ -39,7 +39,7 @@ OWNERS: dict[str, set[str]] = {
         "assistant/retrieval/rerank.py",
         "assistant/answers/grounding.py",
         "assistant/digests/ranking.py",
-        "assistant/summaries/roles.py",  # how near each sentence is to its paper's centroid
+        "assistant/summaries/nearness.py",  # how near each sentence is to its paper's centroid
     },
     "feedgen": {"assistant/digests/feeds.py"},
     "typer": {"ui/cli/"},

@@ -22,13 +22,14 @@ from assistant.errors import BadInput
 from assistant.library.library import Library
 from assistant.summaries.extract import NO_EXPERIMENTS, SPECS, extract
 from assistant.summaries.fields import Field, PaperSummary, Points, Quote
+from assistant.summaries.nearness import Embed, centred
 from assistant.summaries.prompts import (
     KEYWORDS_STOPS,
     SHORTEN_STOPS,
     keywords_prompt,
     shorten_prompt,
 )
-from assistant.summaries.roles import Embed, Sentence, centred, classify, own_names
+from assistant.summaries.roles import Sentence, classify, own_names
 from assistant.summaries.text import (
     StreamGuard,
     StreamStopped,
