@@ -186,6 +186,10 @@ def test_spliced_footnotes_and_headings_are_not_sentences_but_look_alikes_are(te
         ("We report the error of a model obtained by averaging the last 5 checkpoints of training.",
          "We report the error of a model obtained by averaging the last 5 runs of training.",
          ("method", "result", "novelty", "significance", "cost"), 0.5),
+        # a plan for later work is neither what was done nor what was found
+        ("We plan to extend LeafScan to rice fields and to the phone photos of other crops.",
+         "We extended LeafScan to rice fields and to the phone photos of other crops.",
+         ("method", "result", "novelty", "significance", "cost"), 0.5),
         # a sentence opening on "And" continues the one before it, which the summary does not show
         ("And the field trial showed that the spot counts of the model match the agronomists' counts.",
          "The field trial showed that the spot counts of the model match the agronomists' counts.",

@@ -74,6 +74,14 @@ _HEDGE = re.compile(
     r"|\bmay differ from\b|\bshould be (?:interpreted|taken|treated|read) with\b|\bsubject to change\b",
     re.I,
 )
+# A plan for later work ("we plan to extend ...", "left for future work"); not "we will show", which
+# announces what this paper does.
+_PLAN = re.compile(
+    r"\bfuture (?:work|research|directions?|studies)\b|\b(?:we|and|also) (?:plan|intend) to\b"
+    r"|\bleave\w* (?:for|to) future\b|\bin the future\b|\b(?:another|next|future) research goals?\b"
+    r"|\bwe (?:anticipate|envision|envisage) that\b",
+    re.I,
+)
 # How the work was set up, not what it found or cost: checkpoint averaging, how FLOPs were estimated,
 # how the study's questions were prepared.
 SETUP = re.compile(
@@ -411,6 +419,9 @@ def judge(
         for role in ("method", "result", "novelty", "significance", "background", "cost"):
             scores[role] -= 0.6
         scores["limitation"] += 0.3
+    if _PLAN.search(text):
+        for role in ("method", "result", "novelty", "significance", "cost"):
+            scores[role] -= 0.5  # what the authors mean to do next is neither what they did nor found
     if SETUP.search(text):
         for role in ("method", "result", "novelty", "significance", "cost"):
             scores[role] -= 0.5
