@@ -179,6 +179,9 @@ def test_demo_builds_a_library_from_the_bundled_papers(tmp_path: Path) -> None:
     assert len(sample_papers()) == 3
     for sample in sample_questions():
         assert sample.question in result.stdout
+    # Each cited quote is shown whole, so the reader sees the words that hold the answer, even
+    # when they close a long quote.
+    assert "DuskMAC delivered 99.2% of packets to the sink" in " ".join(result.stdout.split())
     listed = json.loads(
         runner.invoke(app, ["list", "--json"], env={"PAPERLAMP_HOME": str(tmp_path / "demo")}).stdout
     )

@@ -145,10 +145,8 @@ def _demo_ask(assistant: Assistant) -> int:
             out.print("      [dim](a cell of the paper's table, by its row and column)[/dim]")
         elif answer.quoted:
             out.print("      [dim](the paper's own words, quoted)[/dim]")
-        for c in answer.citations:
-            out.print(
-                f"      [dim][{c.n}] {escape(c.title[:50])}, p. {c.page}: “{escape(c.quote[:120])}”[/dim]"
-            )
+        for c in answer.citations:  # the whole quote: the answer's figure may be at its end
+            out.print(f"      [dim][{c.n}] {escape(c.title[:50])}, p. {c.page}: “{escape(c.quote)}”[/dim]")
         checked = check_answer(sample, answer)
         wrong += not checked.right
         mark = "[green]right[/green]" if checked.right else "[bold red]WRONG[/bold red]"
