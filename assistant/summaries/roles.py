@@ -76,12 +76,11 @@ _HEDGE = re.compile(
 )
 # A plan for later work ("we plan to extend ...", "left for future work"); not "we will show", which
 # announces what this paper does.
-_PLAN = re.compile(
+_PLANS = (
     r"\bfuture (?:work|research|directions?|studies)\b|\b(?:we|and|also) (?:plan|intend) to\b"
     r"|\bleave\w* (?:for|to) future\b|\bin the future\b|\b(?:another|next|future) research goals?\b"
-    r"|\bwe (?:anticipate|envision|envisage) that\b",
-    re.I,
 )
+_PLAN = re.compile(_PLANS + r"|\bwe (?:anticipate|envision|envisage) that\b", re.I)
 # How the work was set up, not what it found or cost: checkpoint averaging, how FLOPs were estimated,
 # how the study's questions were prepared.
 SETUP = re.compile(
@@ -248,12 +247,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"|\bweakness\w*|\bcaveat\w*|\brestricted to\b|\bnot (?:able|designed|suitable)\b",
         re.I,
     ),
+    # plans, and what is hoped for or left open
     "future": re.compile(
-        r"\bfuture (?:work|research|directions?|studies)\b|\bwe (?:plan|hope|intend) to\b"
-        r"|\b(?:and|also) (?:plan|intend) to\b|\bthe future of\b|\b(?:another|next|future) research goals?\b"
-        r"|\bleave\w* (?:for|to) future\b"
-        r"|\bopen (?:question|problem)s?\b|\bin the future\b|\bwe will\b",
-        re.I,
+        _PLANS + r"|\bwe hope to\b|\bthe future of\b|\bopen (?:question|problem)s?\b|\bwe will\b", re.I
     ),
     "significance": re.compile(
         r"\bwe (?:believe|expect|argue|envision)\b|\bpromising\b|\bpaves? the way\b"
