@@ -10,7 +10,7 @@ from assistant.build import build_assistant
 from assistant.settings import load_settings
 from assistant.summaries.extract import same_claim
 from assistant.summaries.fields import PaperSummary
-from assistant.summaries.roles import usable
+from assistant.summaries.roles import judge, usable
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
 
@@ -82,6 +82,30 @@ def test_a_setting_is_neither_the_method_nor_a_step_and_the_workload_is_a_cost(s
     assert DETAIL not in [*texts, *summary.takeaways.items, summary.conclusion_workload.text]
 
 
+@pytest.mark.parametrize(
+    ("text", "plain", "role"),
+    [
+        # an opinion of the authors' is not what they did
+        (
+            "We believe that one memory in RiverNet for each river basin and its gauges is enough.",
+            "We keep one memory in RiverNet for each river basin and its gauges.",
+            "method",
+        ),
+        # what was done for an end is not a finding
+        (
+            "To lower the error, we filter the gauges whose readings drift by more than 2 cm.",
+            "We filter the gauges whose readings drift by more than 2 cm, which lowers the error.",
+            "result",
+        ),
+    ],
+)
+def test_a_belief_is_no_method_and_a_purpose_is_no_result(text: str, plain: str, role: str) -> None:
+    section = "3 Method" if role == "method" else "4 Results"
+    scores = judge(text, section, 5, 10, False)[3]
+    base = judge(plain, section, 5, 10, False)[3]
+    assert scores[role] < base[role] - 0.3, (scores[role], base[role])
+
+
 def test_innovation_says_what_is_new_and_significance_is_not_a_limitation(summary: PaperSummary) -> None:
     assert summary.conclusion_innovation.text == NOVEL
     assert summary.conclusion_significance.text == SIGNIFICANCE
@@ -99,6 +123,11 @@ def test_innovation_says_what_is_new_and_significance_is_not_a_limitation(summar
         ("In the next section, we explore agents designed to automate cheminformatics tasks.", False),
         # an irregular past form is a verb
         ("The resulting network won the segmentation challenge at the symposium by a large margin.", True),
+        # a footnote or page number, a figure panel's label, an equation's number run into the start
+        ("4 We envision Paper Plain as a system that can one day serve any medical paper.", False),
+        ("(B) They compose models operating across different data modalities and frameworks.", False),
+        ("(6)⟧ % That is, having matched a position k in the word, we can match the one before it.", False),
+        ("(1) We scoped the study to the setting that takes the most effort from the writers.", True),
     ],
 )  # fmt: skip
 def test_glued_marks_cut_quotations_and_spliced_captions_are_not_sentences(text: str, ok: bool) -> None:

@@ -51,7 +51,7 @@ _ANAPHORIC = re.compile(
     r"^(?:it|its|this|these|those|they|such|here|there|thus|hence|therefore|besides|moreover|furthermore"
     r"|and|but|or|nor|yet|so"
     r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
-    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end"
+    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end|in fact"
     r"|in (?:this|that|such|these) (?:example|case|cases|setting|scenario)|we then)\b",
     re.I,
 )
@@ -74,6 +74,19 @@ _HEDGE = re.compile(
     r"|\bmay differ from\b|\bshould be (?:interpreted|taken|treated|read) with\b|\bsubject to change\b",
     re.I,
 )
+# An opinion of the authors' ("we believe that ... can support"): what they think, not what they did.
+_BELIEF = re.compile(r"\bwe (?:believe|speculate|think|feel|suspect|conjecture)\b|^that being said\b", re.I)
+# "To improve precision, we filter ...": what was done for an end, not what was found.
+_PURPOSE = re.compile(
+    r"^(?:in order )?to [a-z]+\b[^,.;]{0,80}, we (?!argue|show|find|found|observe|demonstrate|report)", re.I
+)
+# A result told only by its praise ("it achieves remarkable real-world performance"): no finding a
+# reader could check, where the paper has its figures.
+_PRAISE = re.compile(
+    r"\b(?:remarkable|impressive|strong|promising|competitive|excellent|superior|encouraging|good|great)"
+    r"(?: [\w-]+){0,2} (?:performance|results?|accuracy|gains?)\b",
+    re.I,
+)
 # A plan for later work ("we plan to extend ...", "left for future work"); not "we will show", which
 # announces what this paper does.
 _PLANS = (
@@ -94,7 +107,7 @@ _DETAIL = re.compile(
     r"\b(?:epochs?|learning rate|batch(?: size)?|dropout|momentum|weight decay|optimi[sz]er|Adam|SGD"
     r"|beam (?:search|size)|hyper-?parameters?|initiali[sz]\w*|we set|is set to|are set to|threshold"
     r"|subtract\w*|normali[sz]\w*|HuggingFace|PyTorch|TensorFlow|Keras|Caffe|implementation"
-    r"|source code|code is (?:available|released)|GPUs?|we assume|for simplicity)\b",
+    r"|source code|code is (?:available|released)|GPUs?|we assume|for simplicity|we filter\w*|discard\w*)\b",
     re.I,
 )
 # A footnote mark glued to the next word ("4For LED training"), a footer run in ("The Netherlands 8
@@ -102,6 +115,11 @@ _DETAIL = re.compile(
 _VOICE = re.compile(
     r"^\d+[A-Z]|\b\d+[a-z]{4,}\b|^[A-Z][a-z]+(?: [A-Z][a-z]+)* \d+ [a-z]|^[\"“‘']"
     r"|\bI (?:think|could|was|am|felt|found|would|liked|had)\b|\b(?:you|your)\b"
+)
+# Layout run into the sentence's start: a page or footnote number ("4 We envision ..."), a figure
+# panel's label ("(B) They compose ..."), an equation's number and its symbols ("(6)⟧ % That is").
+_DEBRIS = re.compile(
+    r"^\d{1,3} (?=(?:We|Our|This|These|The|In|It)\b)|^\(\s?[A-H]\s?\)\s|^\(\d+\)\s*[^\w\s]|[⟦⟧]"
 )
 # A caption or heading spliced into a sentence: "... performing Table 1." or "clarity. of regression".
 _SPLICED = re.compile(
@@ -337,7 +355,7 @@ def usable(text: str) -> bool:
         return False  # a question, or a sentence cut off
     if stripped.endswith(("..", "…")):
         return False  # a quotation cut short (an example in a figure), not the paper's sentence
-    if _VOICE.search(stripped):
+    if _VOICE.search(stripped) or _DEBRIS.search(stripped):
         return False
     first = stripped.lstrip("\"'“(")
     if first[:1].islower() or stripped[:1] in ")]},;:":
@@ -415,6 +433,12 @@ def judge(
         for role in ("method", "result", "novelty", "significance", "background", "cost"):
             scores[role] -= 0.6
         scores["limitation"] += 0.3
+    if _BELIEF.search(text):
+        scores["method"] -= 0.5
+    if _PRAISE.search(text) and not count:
+        scores["result"] -= 0.5
+    if _PURPOSE.search(text.strip()):
+        scores["result"] -= 0.4
     if _PLAN.search(text):
         for role in ("method", "result", "novelty", "significance", "cost"):
             scores[role] -= 0.5  # what the authors mean to do next is neither what they did nor found
