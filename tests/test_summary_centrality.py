@@ -67,3 +67,15 @@ def test_a_caption_s_text_after_its_label_is_not_quotable() -> None:
     ]
     judged = classify([(text, page, "1 Introduction", "c", False) for text, page in raw])
     assert [s.usable for s in judged] == [True, False, False, True]
+
+
+def test_another_paper_s_front_matter_shown_in_a_figure_is_not_this_paper_s() -> None:
+    shown = "We introduce Revolt, a collaborative approach to crowd labeling that needs no guidelines."
+    chunks = [
+        *_chunks(),
+        StoredChunk("p:8", "p", 8, "Abstract", 4, 4, shown),
+        StoredChunk("p:9", "p", 9, "5 Conclusion", 5, 5, RESULTS),
+    ]
+    found = paper_sentences(TITLE, "", chunks)
+    assert shown not in [s.text for s in found]
+    assert RESULTS in [s.text for s in found]

@@ -53,6 +53,8 @@ _SKIP = re.compile(
 _BACK_MATTER = re.compile(
     r"^\W*(?:references|bibliography|appendix|appendices|supplementary)\b|^[A-H](?:\.\d+)*\s+[A-Z]", re.I
 )
+_SECTION_NUMBER = re.compile(r"^(\d{1,2})(?:\.\d+)*\.?\s+\S")
+_FRONT_HEADING = re.compile(r"^\s*(?:abstract|introduction)\s*$", re.I)
 _BULLETS = re.compile(r"\s*[•▪●◦‣]\s+|\s+·\s+(?=[A-Z])")  # PDF fonts often render "•" as "·"
 # A table row read into the text runs on into the next sentence: "... 0.77 5.1 On the Alps ...".
 _TABLE_RUN = re.compile(r"(?<=\s)(?=[A-Z][a-z]+ )")
@@ -228,6 +230,7 @@ def paper_sentences(
     # A table's rows are no summary sentences (a reader gets them in answers, cited row by row).
     text_chunks = [c for c in chunks if c.kind != "table"]
     body = [c for c in _before_back_matter(text_chunks) if not _SKIP.search(c.section)] or text_chunks
+    body = _without_shown_papers(body)
     for chunk in body:
         for text, page in _chunk_sentences(chunk):
             if text in seen:
@@ -237,6 +240,22 @@ def paper_sentences(
             raw.append((text, page, chunk.section, chunk.id, in_abstract))
     judged = classify(raw, own_names(title, abstract), title)
     return centred(judged, embed) if embed is not None else judged
+
+
+def _without_shown_papers(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
+    """The chunks, less those under an unnumbered "Abstract" or "Introduction" heading that comes after
+    the paper's second numbered section: another paper's front matter, shown in a figure (a toolkit's
+    demo), whose "We introduce ..." is not this paper's."""
+    out: list[StoredChunk] = []
+    numbered = 0
+    for chunk in chunks:
+        number = _SECTION_NUMBER.match(chunk.section)
+        if number:
+            numbered = max(numbered, int(number[1]))
+        elif numbered >= 2 and _FRONT_HEADING.match(chunk.section):
+            continue
+        out.append(chunk)
+    return out
 
 
 def _before_back_matter(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
