@@ -69,6 +69,14 @@ def test_a_caption_s_text_after_its_label_is_not_quotable() -> None:
     assert [s.usable for s in judged] == [True, False, False, True]
 
 
+def test_a_side_detail_far_from_the_paper_s_matter_is_no_method_step(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    found = paper_sentences(TITLE, "", _chunks(), real_embedder.embed)
+    steps = [s.text for s in extract(found, TITLE).fields["method_steps"]]
+    assert steps and not set(steps) & set(SIDE), steps
+    far = [s for s in found if s.text in SIDE and s.central < -0.3]
+    assert far, "the side details are more than 0.3 standard deviations from the centroid"
+
+
 def test_another_paper_s_front_matter_shown_in_a_figure_is_not_this_paper_s() -> None:
     shown = "We introduce Revolt, a collaborative approach to crowd labeling that needs no guidelines."
     chunks = [

@@ -93,8 +93,15 @@ class Spec:
     shuns: re.Pattern[str] | None = None  # what a sentence of the field should not be (loses 0.4)
     counted: bool = False  # it states an amount: a workload without a figure says how, not how much
     central: float = 0.3  # what each standard deviation of nearness to the paper's centroid adds
+    # The least nearness (in standard deviations) a sentence needs: further from what the paper is
+    # about, it is a side detail ("we filter matches scoring less than 0.3"), not what the field says.
+    # Off for the fields whose matter lies apart from the paper's (its uses, past work, costs).
+    least_central: float = -9.0
 
 
+# What the paper itself did and found lies near its centroid: a sentence more than a standard
+# deviation away is a side matter ("for half the generations we block 6-grams").
+_OWN_MATTER = -1.0
 # In the order they are filled: earlier fields get the first choice of sentences.
 SPECS: tuple[Spec, ...] = (
     Spec(
@@ -104,6 +111,7 @@ SPECS: tuple[Spec, ...] = (
         needs_own=True,
         abstract=0.6,
         sections=_FRONT_SECTION,
+        least_central=_OWN_MATTER,
     ),
     # The design itself, before the steps take the method section's sentences that state it.
     Spec(
@@ -118,6 +126,7 @@ SPECS: tuple[Spec, ...] = (
         cited=0.4,
         needs=CUES["method"],
         shuns=_REPORTS,
+        least_central=_OWN_MATTER,
     ),
     # The one-sentence fields whose sentences are few (a stated significance, a stated novelty) choose
     # before the takeaways, which have many to choose from.
@@ -141,6 +150,7 @@ SPECS: tuple[Spec, ...] = (
         floor=0.5,
         needs=CUES["novelty"],
         off_section=0.2,
+        least_central=_OWN_MATTER,
     ),
     Spec(
         "takeaways",
@@ -159,6 +169,7 @@ SPECS: tuple[Spec, ...] = (
         sections=_TAKEAWAY_SECTION,
         off_section=0.4,
         floor=0.6,
+        least_central=_OWN_MATTER,
     ),
     Spec(
         "tasks_results",
@@ -169,6 +180,7 @@ SPECS: tuple[Spec, ...] = (
         sections=_RESULT_SECTION,
         floor=0.3,
         cited=0.4,
+        least_central=_OWN_MATTER,
     ),
     # The steps before the method itself: they must come from the method section, in order; the
     # method field can then take the abstract's or the introduction's overview.
@@ -183,6 +195,7 @@ SPECS: tuple[Spec, ...] = (
         abstract=-9.0,
         sections=_METHOD_SECTION,
         floor=0.6,
+        least_central=-0.3,  # a step is a part of the design, not a setting or a protocol detail
     ),
     Spec(
         "background",
@@ -214,6 +227,7 @@ SPECS: tuple[Spec, ...] = (
         floor=0.4,
         needs=_GAIN,
         cited=0.4,
+        least_central=_OWN_MATTER,
     ),
     Spec("conclusion_workload", {"cost": 1.0, "method": 0.1}, 1, floor=0.5, needs=_COST_UNIT, counted=True),
 )
@@ -271,6 +285,8 @@ def score(s: Sentence, spec: Spec) -> float:
     if (spec.no_own and s.own) or (spec.needs is not None and not spec.needs.search(s.text)):
         return -9.0
     if spec.counted and not s.number_count:
+        return -9.0
+    if s.central < spec.least_central:
         return -9.0
     if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):
         return -9.0
