@@ -106,6 +106,14 @@ def test_a_belief_is_no_method_and_a_purpose_is_no_result(text: str, plain: str,
     assert scores[role] < base[role] - 0.3, (scores[role], base[role])
 
 
+def test_in_fact_leans_back_only_before_a_pronoun() -> None:
+    leaning = "In fact, its study of the river gauges can serve as an antecedent for our flood model."
+    finding = "In fact, our gauges show that RiverNet forecasts the floods of small rivers two days ahead."
+    plain = "Our gauges show that RiverNet forecasts the floods of small rivers two days ahead."
+    assert judge(leaning, "1 Introduction", 5, 10, False)[3]["result"] < 0
+    assert judge(finding, "4 Results", 5, 10, False)[3] == judge(plain, "4 Results", 5, 10, False)[3]
+
+
 def test_innovation_says_what_is_new_and_significance_is_not_a_limitation(summary: PaperSummary) -> None:
     assert summary.conclusion_innovation.text == NOVEL
     assert summary.conclusion_significance.text == SIGNIFICANCE

@@ -51,7 +51,8 @@ _ANAPHORIC = re.compile(
     r"^(?:it|its|this|these|those|they|such|here|there|thus|hence|therefore|besides|moreover|furthermore"
     r"|and|but|or|nor|yet|so"
     r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
-    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end|in fact"
+    r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end"
+    r"|(?:in fact|indeed|notably|in particular),? (?:it|its|this|these|those|they|such)"
     r"|in (?:this|that|such|these) (?:example|case|cases|setting|scenario)|we then)\b",
     re.I,
 )
