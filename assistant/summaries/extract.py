@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.summaries.roles import CUES, FINDING, SETUP, Sentence
 from ingest.text import numbers, prefix_stems
@@ -102,6 +102,9 @@ class Spec:
 # What the paper itself did and found lies near its centroid: a sentence more than a standard
 # deviation away is a side matter ("for half the generations we block 6-grams").
 _OWN_MATTER = -1.0
+# Over fewer usable sentences the centroid is the paper's few overview sentences, and a specific step
+# ("we encode the graph with six message passing layers") sits far from it: nearness then only ranks.
+GATED_FROM = 40
 # In the order they are filled: earlier fields get the first choice of sentences.
 SPECS: tuple[Spec, ...] = (
     Spec(
@@ -195,7 +198,7 @@ SPECS: tuple[Spec, ...] = (
         abstract=-9.0,
         sections=_METHOD_SECTION,
         floor=0.6,
-        least_central=-0.3,  # a step is a part of the design, not a setting or a protocol detail
+        least_central=_OWN_MATTER,
     ),
     Spec(
         "background",
@@ -394,7 +397,10 @@ def extract(sentences: Sequence[Sentence], title: str = "") -> Extraction:
     """For each field, its sentences; no sentence serves twice, near-repeats are not taken."""
     out = Extraction(review=is_review(sentences, title))
     picker = _Picker(title)
-    for spec in SPECS:
+    specs = SPECS
+    if sum(s.usable for s in sentences) < GATED_FROM:
+        specs = tuple(replace(spec, least_central=-9.0) for spec in SPECS)
+    for spec in specs:
         if out.review and spec.name in NOT_FOR_REVIEWS:
             out.fields[spec.name] = []
             continue
