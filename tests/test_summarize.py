@@ -188,6 +188,11 @@ def test_provenance_is_per_item_in_the_json_and_the_post(tmp_path: Path) -> None
             "paper",
         ),
         ("Existing melt models need 12 weather stations, which most glaciers lack.", "paper"),
+        # a phrase of the cited sentence lifted onto the gap: a claim neither sentence makes
+        (
+            "In spring, existing melt models need dense networks of weather stations, which glaciers lack.",
+            "paper",
+        ),
     ],
 )
 def test_a_joined_field_is_the_models_only_when_its_sentences_support_it(

@@ -172,7 +172,7 @@ class Summarizer:
         if text and text in texts:
             return Field(text, "paper", tuple(q for q in quotes if q.text == text))
         whole = text.endswith((".", "!")) and not text.endswith(" al.")  # not cut off at the token limit
-        if whole and supported(text, texts, title) and all(_shares(text, t) for t in texts):
+        if whole and supported(text, texts, title) and _joined_whole(text, texts):
             return Field(text, "model", quotes)
         return Field(" ".join(texts), "paper", quotes)
 
@@ -204,9 +204,18 @@ class Summarizer:
         return replace(value, translation=translate(value.text, self._generate))
 
 
-def _shares(text: str, source: str) -> bool:
-    """Whether a joined text keeps something of this source sentence (two content words or more)."""
-    return len(summary_words(text) & summary_words(source)) >= 2
+def _joined_whole(text: str, sources: Sequence[str]) -> bool:
+    """Whether a joined text keeps something of each source sentence (two content words or more), and
+    at least half of what a sentence alone says wherever it takes any of that: a phrase lifted from one
+    sentence onto another ("Like PARP1 depletion and AZD2281, we found that CHK1 activation ...")
+    makes a claim neither sentence makes."""
+    said = summary_words(text)
+    for n, source in enumerate(sources):
+        words = summary_words(source)
+        alone = words - set().union(*(summary_words(t) for i, t in enumerate(sources) if i != n))
+        if len(said & words) < 2 or (said & alone and len(said & alone) < 0.5 * len(alone)):
+            return False
+    return True
 
 
 def paper_sentences(
