@@ -83,12 +83,13 @@ class Summarizer:
 
     def summarize(self, paper: Paper, lang: Lang = "en", progress: Progress = no_progress) -> PaperSummary:
         """Summarize a library paper from its full text."""
+        started = time.perf_counter()  # the time reported covers reading and embedding its sentences
         chunks = self.library.chunks(paper.id)
         if not chunks:
             raise BadInput(f"{paper.id} has no text in the library; add its PDF again")
         found = paper_sentences(paper.title, paper.abstract, chunks, self.library.embedder.embed)
         tables = [c for c in chunks if c.kind == "table"]
-        return self._write(paper, found, lang, "full text", progress, tables)
+        return self._write(paper, found, lang, "full text", progress, tables, started)
 
     def summarize_abstract(
         self, paper_id: str, title: str, abstract: str, lang: Lang = "en", progress: Progress = no_progress
@@ -96,8 +97,10 @@ class Summarizer:
         """Summarize from the abstract alone (the PDF could not be read); marked "abstract only"."""
         if not abstract.strip():
             raise BadInput(f"{paper_id} has neither a readable PDF nor an abstract to summarize")
+        started = time.perf_counter()
         paper = Paper(id=paper_id, sha256="", title=title, abstract=abstract)
-        return self._write(paper, paper_sentences(title, abstract, ()), lang, "abstract only", progress)
+        found = paper_sentences(title, abstract, ())
+        return self._write(paper, found, lang, "abstract only", progress, (), started)
 
     # --- writing ------------------------------------------------------------------------------
     def _write(
@@ -107,9 +110,9 @@ class Summarizer:
         lang: Lang,
         source: str,
         progress: Progress,
-        tables: Sequence[StoredChunk] = (),
+        tables: Sequence[StoredChunk],
+        started: float,
     ) -> PaperSummary:
-        started = time.perf_counter()
         chosen = extract(found, paper.title)
         total = len(SPECS) + 1 + (len(SPECS) + 2) * (lang == "zh")
         values: dict[str, Field | Points] = {}
