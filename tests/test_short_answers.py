@@ -65,7 +65,11 @@ def _quotes(answer: Answer) -> list[str]:
 
 def test_a_span_of_the_quoted_sentence_is_the_answer_with_that_sentence_cited(news: Assistant) -> None:
     answer = news.asker.ask("What kind of classifier labelled the headlines?")
-    assert answer.answer == "logistic regression. [1]"
+    # The model's few words, a span of the sentence ("logistic regression", or with "classifier":
+    # its greedy choice between the two differed between the full suite and the test alone).
+    short = answer.answer.removesuffix(" [1]").rstrip(".")
+    assert answer.answer.endswith(". [1]") and short.startswith("logistic regression"), answer.answer
+    assert short in NEWS_CLASSIFIER and len(short.split()) <= 3
     assert answer.model == "gemma-3-270m-q4_k_m.gguf" and not answer.quoted
     assert _quotes(answer) == [NEWS_CLASSIFIER]  # the whole sentence, cited beside the short answer
     assert answer.citations[0].page == 1
