@@ -8,9 +8,10 @@ import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import load_settings
-from assistant.summaries.extract import same_claim
+from assistant.summaries.extract import SPECS, same_claim, score
 from assistant.summaries.fields import PaperSummary
-from assistant.summaries.roles import judge, usable
+from assistant.summaries.roles import classify, judge, usable
+from assistant.summaries.summarize import paper_sentences
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
 
@@ -91,6 +92,18 @@ def test_a_setting_is_neither_the_method_nor_a_step_and_the_workload_is_a_cost(s
             "We keep one memory in RiverNet for each river basin and its gauges.",
             "method",
         ),
+        # the authors' own earlier paper is past work
+        (
+            "We previously showed that RiverNet keeps one memory for each river basin and its gauges.",
+            "We show that RiverNet keeps one memory for each river basin and its gauges.",
+            "result",
+        ),
+        # a bench protocol is neither the design nor a finding
+        (
+            "The gauge sensors were washed twice and incubated at 20 °C before each reading of the river.",
+            "The gauge sensors read the level of the river twice before each forecast of the flood.",
+            "method",
+        ),
         # what was done for an end is not a finding
         (
             "To lower the error, we filter the gauges whose readings drift by more than 2 cm.",
@@ -99,7 +112,7 @@ def test_a_setting_is_neither_the_method_nor_a_step_and_the_workload_is_a_cost(s
         ),
     ],
 )
-def test_a_belief_is_no_method_and_a_purpose_is_no_result(text: str, plain: str, role: str) -> None:
+def test_a_belief_an_earlier_paper_a_protocol_and_a_purpose_lose_the_role(text: str, plain: str, role: str) -> None:
     section = "3 Method" if role == "method" else "4 Results"
     scores = judge(text, section, 5, 10, False)[3]
     base = judge(plain, section, 5, 10, False)[3]
@@ -112,6 +125,42 @@ def test_in_fact_leans_back_only_before_a_pronoun() -> None:
     plain = "Our gauges show that RiverNet forecasts the floods of small rivers two days ahead."
     assert judge(leaning, "1 Introduction", 5, 10, False)[3]["result"] < 0
     assert judge(finding, "4 Results", 5, 10, False)[3] == judge(plain, "4 Results", 5, 10, False)[3]
+
+
+def test_consistent_with_this_leans_on_the_sentence_before() -> None:
+    leaning = "Consistent with this finding, RiverNet forecasts the floods of small rivers two days ahead."
+    plain = "RiverNet forecasts the floods of small rivers two days ahead of the gauges."
+    assert (
+        judge(leaning, "4 Results", 5, 10, False)[3]["result"]
+        < judge(plain, "4 Results", 5, 10, False)[3]["result"] - 0.3
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "workload"),
+    [
+        ("Training RiverNet on all basins takes 6 hours on one GPU with 12 GB of memory.", True),
+        ("We trained the forecasting models of the basins for 12 hours on the gauge readings.", True),
+        ("The gauge samples were left to settle at room temperature for 5 days before the readings.", False),
+    ],
+)
+def test_a_duration_is_a_workload_only_when_it_is_the_work_s(text: str, workload: bool) -> None:
+    [found] = classify([(text, 3, "3 Method", "c", False)])
+    spec = next(s for s in SPECS if s.name == "conclusion_workload")
+    assert (score(found, spec) >= spec.floor) is workload
+
+
+def test_a_structured_abstract_s_labels_are_not_quoted() -> None:
+    abstract = (
+        "Background River floods damage the homes and farms along small rivers every year. "
+        "Results Here, by reading rain gauges, we forecast the floods of small rivers two days ahead."
+    )
+    found = paper_sentences("RiverNet", abstract, ())
+    assert [s.text for s in found] == [
+        "River floods damage the homes and farms along small rivers every year.",
+        "Here, by reading rain gauges, we forecast the floods of small rivers two days ahead.",
+    ]
+    assert all(s.text in abstract for s in found)  # still the paper's words, verbatim
 
 
 def test_innovation_says_what_is_new_and_significance_is_not_a_limitation(summary: PaperSummary) -> None:

@@ -55,6 +55,14 @@ _COST_UNIT = re.compile(
     r"|training time|annotators?|participants?|workers?|freelancers?|crowd-?workers?|per hour)\b|\$",
     re.I,
 )
+# Time alone is a workload only when it is the work's: training, running, annotating, a study's
+# sessions ("plates were grown at 30 °C for 2 days" is how long a culture grows, not what it cost).
+_TIME_ONLY = re.compile(r"\b(?:hours?|days?|weeks?|minutes?)\b", re.I)
+_WORK = re.compile(
+    r"\b(?:train\w*|pre-?train\w*|annotat\w*|label\w*|comput\w*|runs?|ran|running|took|takes?|spent"
+    r"|inference|sessions?|interviews?|participants?|deployment|per (?:paper|image|document|query))\b",
+    re.I,
+)
 # A finding compared or changed, not only a measure named ("we evaluate recall@20").
 _GAIN = re.compile(
     r"\b(?:achiev|outperform|improv|surpass|exceed|beat|reduc|increas|gain|reach|obtain|yield)\w*"
@@ -289,6 +297,8 @@ def score(s: Sentence, spec: Spec) -> float:
         return -9.0
     if spec.counted and not s.number_count:
         return -9.0
+    if spec.counted and not _COST_UNIT.search(_TIME_ONLY.sub(" ", s.text)) and not _WORK.search(s.text):
+        return -9.0  # its only cost is a duration, and not the work's
     if s.central < spec.least_central:
         return -9.0
     if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):

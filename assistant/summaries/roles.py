@@ -53,6 +53,7 @@ _ANAPHORIC = re.compile(
     r"|also|first|second|third|finally|then|however|instead|accordingly|consequently|in addition|in contrast"
     r"|on the other hand|even though|obviously|similarly|likewise|additionally|overall|to this end"
     r"|(?:in fact|indeed|notably|in particular),? (?:it|its|this|these|those|they|such)"
+    r"|(?:consistent|in line|in agreement|in keeping) with (?:this|these|that|those|our|the|such)"
     r"|in (?:this|that|such|these) (?:example|case|cases|setting|scenario)|we then)\b",
     re.I,
 )
@@ -86,6 +87,21 @@ _PURPOSE = re.compile(
 _PRAISE = re.compile(
     r"\b(?:remarkable|impressive|strong|promising|competitive|excellent|superior|encouraging|good|great)"
     r"(?: [\w-]+){0,2} (?:performance|results?|accuracy|gains?)\b",
+    re.I,
+)
+# The authors' own earlier paper ("we previously showed", "a recent publication from our lab"): past
+# work, not what this paper did or found.
+_PRIOR_OWN = re.compile(
+    r"\bwe (?:have )?previously\b|\b(?:our|my) (?:previous|prior|earlier|recent) (?:work|study|studies|paper"
+    r"|papers|report|findings|publication)\b|\bfrom our (?:lab|laboratory|group)\b",
+    re.I,
+)
+# A bench protocol ("cells were washed twice", "incubated at 37 °C for 2 days"): how the
+# assay was run, neither the method's design, nor a finding, nor its cost.
+_PROTOCOL = re.compile(
+    r"\b(?:incubated|centrifuged|washed|rinsed|stained|diluted|resuspended|cultured|transfected|harvested"
+    r"|lysed|seeded|plated|pelleted|aliquoted|sonicated|fixed in|permeabili[sz]ed|electroporated"
+    r"|tested negative|purchased from|were grown|was grown|were transferred|were kept)\b",
     re.I,
 )
 # A plan for later work ("we plan to extend ...", "left for future work"); not "we will show", which
@@ -434,6 +450,13 @@ def judge(
         for role in ("method", "result", "novelty", "significance", "background", "cost"):
             scores[role] -= 0.6
         scores["limitation"] += 0.3
+    if _PRIOR_OWN.search(text):
+        for role in ("method", "result", "novelty", "significance", "cost"):
+            scores[role] -= 0.6
+        scores["background"] += 0.2
+    if _PROTOCOL.search(text):
+        for role in ("method", "result", "novelty", "significance", "background", "cost"):
+            scores[role] -= 0.4
     if _BELIEF.search(text):
         scores["method"] -= 0.5
     if _PRAISE.search(text) and not count:

@@ -55,6 +55,10 @@ _BACK_MATTER = re.compile(
 )
 _SECTION_NUMBER = re.compile(r"^(\d{1,2})(?:\.\d+)*\.?\s+\S")
 _FRONT_HEADING = re.compile(r"^\s*(?:abstract|introduction)\s*$", re.I)
+_ABSTRACT_LABEL = re.compile(
+    r"^(?:Background|Results|Methods|Conclusions?|Objectives?|Aims?|Purpose|Findings|Interpretation"
+    r"|Motivation|Availability|Context|Design)\s*:?\s+(?=[A-Z])"
+)
 _BULLETS = re.compile(r"\s*[•▪●◦‣]\s+|\s+·\s+(?=[A-Z])")  # PDF fonts often render "•" as "·"
 # A table row read into the text runs on into the next sentence: "... 0.77 5.1 On the Alps ...".
 _TABLE_RUN = re.compile(r"(?<=\s)(?=[A-Z][a-z]+ )")
@@ -236,7 +240,7 @@ def paper_sentences(
     raw: list[tuple[str, int, str, str, bool]] = []
     seen: set[str] = set()
     flat_abstract = " ".join(abstract.split())
-    for text in sentences(flat_abstract):
+    for text in map(_unlabelled, sentences(flat_abstract)):
         seen.add(text)
         raw.append((text, 1, "Abstract", "", True))
     # A table's rows are no summary sentences (a reader gets them in answers, cited row by row).
@@ -245,6 +249,7 @@ def paper_sentences(
     body = _without_shown_papers(body)
     for chunk in body:
         for text, page in _chunk_sentences(chunk):
+            text = _unlabelled(text)
             if text in seen:
                 continue
             seen.add(text)
@@ -252,6 +257,12 @@ def paper_sentences(
             raw.append((text, page, chunk.section, chunk.id, in_abstract))
     judged = classify(raw, own_names(title, abstract), title)
     return centred(judged, embed) if embed is not None else judged
+
+
+def _unlabelled(text: str) -> str:
+    """The sentence without a structured abstract's label run into it ("Results Here, by analyzing
+    ..." reads "Here, by analyzing ..."): the rest is still the paper's words, verbatim."""
+    return _ABSTRACT_LABEL.sub("", text, count=1)
 
 
 def _without_shown_papers(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
