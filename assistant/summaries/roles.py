@@ -417,6 +417,31 @@ def own_names(title: str, abstract: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in found if len(n) >= 3))
 
 
+_DONE = ("method", "result", "novelty", "significance", "cost")  # what the paper itself did or found
+
+
+def _less(amount: float, roles: Sequence[str], **more: float) -> dict[str, float]:
+    return {**{role: -amount for role in roles}, **more}
+
+
+# What a kind of sentence loses (or gains) of each role's score.
+_SHIFTS: tuple[tuple[re.Pattern[str], dict[str, float]], ...] = (
+    (_DEFINITION, _less(0.5, ("background", "method", "novelty", "significance", "result"))),
+    # hopes, cautions and caveats: a limitation, if anything
+    (_HEDGE, _less(0.6, (*_DONE, "background"), limitation=0.3)),
+    # the authors' earlier paper: background to this one
+    (_PRIOR_OWN, _less(0.6, _DONE, background=0.2)),
+    (_PROTOCOL, _less(0.4, (*_DONE, "background"))),
+    (_BELIEF, _less(0.5, ("method",))),
+    (_PURPOSE, _less(0.4, ("result",))),
+    # what the authors mean to do next is neither what they did nor found
+    (_PLAN, _less(0.5, _DONE)),
+    (SETUP, _less(0.5, _DONE)),
+    # settings belong with the workload, if anywhere
+    (_DETAIL, _less(0.4, ("method", "result", "novelty", "significance", "background"), cost=0.3)),
+)
+
+
 def judge(
     text: str, section: str, index: int, total: int, in_abstract: bool, names: Sequence[str] = ()
 ) -> tuple[bool, bool, bool, dict[str, float]]:
@@ -436,9 +461,6 @@ def judge(
         scores["background"] += 0.15 if place < 0.3 else 0.0
         scores["result"] += 0.2
         scores["method"] += 0.15
-    if _DEFINITION.search(text):
-        for role in ("background", "method", "novelty", "significance", "result"):
-            scores[role] -= 0.5
     scores["result"] += min(count, 3) * 0.12
     scores["cost"] += min(count, 2) * 0.08
     if _ANAPHORIC.match(text.strip()):
@@ -446,36 +468,15 @@ def judge(
         contrast = bool(_CONTRAST.match(text.strip()))
         for role in scores:
             scores[role] -= 0 if contrast and role == "gap" else 0.5
-    if _HEDGE.search(text):
-        for role in ("method", "result", "novelty", "significance", "background", "cost"):
-            scores[role] -= 0.6
-        scores["limitation"] += 0.3
-    if _PRIOR_OWN.search(text):
-        for role in ("method", "result", "novelty", "significance", "cost"):
-            scores[role] -= 0.6
-        scores["background"] += 0.2
-    if _PROTOCOL.search(text):
-        for role in ("method", "result", "novelty", "significance", "background", "cost"):
-            scores[role] -= 0.4
-    if _BELIEF.search(text):
-        scores["method"] -= 0.5
+    for pattern, shift in _SHIFTS:
+        if pattern.search(text.strip()):
+            for role, amount in shift.items():
+                scores[role] += amount
     if _PRAISE.search(text) and not count:
         scores["result"] -= 0.5
-    if _PURPOSE.search(text.strip()):
-        scores["result"] -= 0.4
-    if _PLAN.search(text):
-        for role in ("method", "result", "novelty", "significance", "cost"):
-            scores[role] -= 0.5  # what the authors mean to do next is neither what they did nor found
-    if SETUP.search(text):
-        for role in ("method", "result", "novelty", "significance", "cost"):
-            scores[role] -= 0.5
-    if _DETAIL.search(text):
-        for role in ("method", "result", "novelty", "significance", "background"):
-            scores[role] -= 0.4
-        scores["cost"] += 0.3
     scores["background"] -= 0.4 * own
     scores["gap"] += 0.2 * others
-    for role in ("method", "result", "novelty", "significance", "cost"):
+    for role in _DONE:
         scores[role] += 0.3 * own - 0.6 * others
     return usable(text), own, others, scores
 
