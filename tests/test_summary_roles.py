@@ -112,7 +112,9 @@ def test_a_setting_is_neither_the_method_nor_a_step_and_the_workload_is_a_cost(s
         ),
     ],
 )
-def test_a_belief_an_earlier_paper_a_protocol_and_a_purpose_lose_the_role(text: str, plain: str, role: str) -> None:
+def test_a_belief_an_earlier_paper_a_protocol_and_a_purpose_lose_the_role(
+    text: str, plain: str, role: str
+) -> None:
     section = "3 Method" if role == "method" else "4 Results"
     scores = judge(text, section, 5, 10, False)[3]
     base = judge(plain, section, 5, 10, False)[3]
