@@ -25,25 +25,45 @@ def raw_blocks(data: dict, number: int, table: GlyphTable) -> list[RawBlock]:
     raws: list[RawBlock] = []
     # A review copy numbers every line; a lone number in the margin is a section number, and the
     # digits of a rotated side stamp are no line numbers either.
+    body = _body_edges(data)
     rows = {
         round(s["bbox"][1])
         for b in data["blocks"]
         for ln in b.get("lines", ())
         if abs(ln["dir"][1]) < 0.5
         for s in ln["spans"]
-        if _margin_number(s, data["width"])
+        if _margin_number(s, body)
     }
     numbered = len(rows) >= 5
     for block in data["blocks"]:
         if block["type"] == 0:
-            raws.extend(_split_block(block, number, table, data["width"] if numbered else 0.0))
+            raws.extend(_split_block(block, number, table, body if numbered else None))
     return raws
 
 
-def _margin_number(span: dict, width: float) -> bool:
-    """True for a bare number in the outer tenth of the page: a line number, not text."""
+def _body_edges(data: dict) -> tuple[float, float] | None:
+    """Where the page's lines of text start and end (most of them), by their spans with letters (a
+    line number may share a MuPDF line with the text it numbers)."""
+    lefts, rights = [], []
+    for block in data["blocks"]:
+        for line in block.get("lines", ()):
+            worded = [s["bbox"] for s in line["spans"] if sum(c.isalpha() for c in s["text"]) >= 3]
+            if abs(line["dir"][1]) < 0.5 and worded:
+                lefts.append(min(b[0] for b in worded))
+                rights.append(max(b[2] for b in worded))
+    if len(lefts) < 5:
+        return None
+    lefts.sort()
+    rights.sort()
+    return lefts[len(lefts) // 10], rights[-1 - len(rights) // 10]
+
+
+def _margin_number(span: dict, body: tuple[float, float] | None) -> bool:
+    """True for a bare number outside the page's text, left or right of it: a line number, not text
+    (a review copy's far out, a preprint's close to the text; a subscript in a line is within it)."""
     x0, _, x1, _ = span["bbox"]
-    return width > 0 and span["text"].strip().isdigit() and (x1 < 0.08 * width or x0 > 0.92 * width)
+    outside = body is not None and (x1 < body[0] - 2 or x0 > body[1] + 2)
+    return outside and span["text"].strip().isdigit()
 
 
 def _line_text(line: dict, table: GlyphTable) -> str:
@@ -91,12 +111,14 @@ def _span_text(span: dict, table: GlyphTable) -> str:
     return (" " if raw[:1].isspace() else "") + text + (" " if raw[-1:].isspace() else "")
 
 
-def _split_block(block: dict, page: int, table: GlyphTable, width: float) -> list[RawBlock]:
+def _split_block(
+    block: dict, page: int, table: GlyphTable, body: tuple[float, float] | None
+) -> list[RawBlock]:
     """Turn a MuPDF block into RawBlock blocks, splitting a leading heading line off its paragraph."""
     lines: list[_LineInfo] = []
     for line in block["lines"]:
         # A review copy's line numbers sit in the outer margin, often on the same MuPDF line.
-        line = {**line, "spans": [s for s in line["spans"] if not _margin_number(s, width)]}
+        line = {**line, "spans": [s for s in line["spans"] if not _margin_number(s, body)]}
         spans = [s for s in line["spans"] if s["text"].strip()]
         if not spans:
             continue

@@ -278,8 +278,9 @@ def make_lines_pdf(path: Path, pages: Sequence[Sequence[tuple]], **extras) -> Pa
             page.insert_text((30, 560), extras["stamp"], fontname="tiro", fontsize=18, rotate=90)
         for i, (x, y, text, size, *font) in enumerate(lines, start=1):
             page.insert_text((x, y), text, fontname=font[0] if font else "helv", fontsize=size)
-            if extras.get("line_numbers"):
-                page.insert_text((22, y), str(i + 100 * (n - 1)), fontname="helv", fontsize=7)
+            if extras.get("line_numbers"):  # True: a review copy's; a number: a preprint's, from that x
+                at, size = (22, 7) if extras["line_numbers"] is True else (extras["line_numbers"], 10)
+                page.insert_text((at, y), str(i + 100 * (n - 1)), fontname="helv", fontsize=size)
     pdf.save(path)
     pdf.close()
     return Path(path)

@@ -65,6 +65,15 @@ def test_line_numbers_of_a_review_copy_are_removed(tmp_path):
     assert "101" not in doc.text and " 1 " not in f" {doc.text} "
 
 
+def test_a_preprint_s_line_numbers_close_to_the_text_are_removed(tmp_path):
+    # bioRxiv sets 10 pt numbers from x = 36 pt: "101" ends about 53 pt in, the text starts at 72 pt.
+    lines = body(100, ["Preprints number each line close to the text, and", "the numbers are not words."])
+    pages = [body(100, [FILLER] * 6), lines + body(140, [FILLER] * 5)]
+    doc = read_pdf(make_lines_pdf(tmp_path / "preprint.pdf", pages, line_numbers=36))
+    assert "Preprints number each line close to the text, and the numbers are not words." in doc.text
+    assert not any(f" {n} " in f" {doc.text} " for n in range(1, 200)), doc.text
+
+
 def test_a_sentence_split_across_columns_and_pages_comes_out_whole(tmp_path):
     # Tags made of letters, so no two lines are the same text modulo digits (as running heads are).
     tags = [chr(97 + n // 26) + chr(97 + n % 26) for n in range(260)]
