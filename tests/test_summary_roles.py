@@ -104,6 +104,18 @@ def test_a_setting_is_neither_the_method_nor_a_step_and_the_workload_is_a_cost(s
             "The gauge sensors read the level of the river twice before each forecast of the flood.",
             "method",
         ),
+        # the question a study asked is not yet what it found
+        (
+            "We tested whether RiverNet forecasts the floods of small rivers two days ahead.",
+            "We tested how well RiverNet forecasts the floods of small rivers two days ahead.",
+            "result",
+        ),
+        # a closing line naming no finding is not what the paper did
+        (
+            "Our findings provide new insight into the floods of small rivers along the gauges.",
+            "Our findings concern the floods of small rivers along the gauges.",
+            "result",
+        ),
         # what was done for an end is not a finding
         (
             "To lower the error, we filter the gauges whose readings drift by more than 2 cm.",

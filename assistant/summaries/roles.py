@@ -104,6 +104,20 @@ _PROTOCOL = re.compile(
     r"|tested negative|purchased from|were grown|was grown|were transferred|were kept)\b",
     re.I,
 )
+# The question a study asked, or its hypothesis ("we investigated whether", "we hypothesized that"):
+# not yet what it found.
+_QUESTION = re.compile(
+    r"\bwe (?:investigated|examined|tested|asked|explored|wondered|assessed|addressed|determined)"
+    r" (?:whether|if)\b|\bwe (?:sought|set out|aimed) to (?:determine|test|investigate|examine)\b"
+    r"|\bwe (?:hypothesi[sz]ed|postulated|speculated)\b",
+    re.I,
+)
+# A closing line that names no finding ("our findings provide new insight into ..."): what the paper
+# gives, said of any paper.
+_INSIGHT = re.compile(
+    r"\b(?:provides?|provided|offers?|gives?|yields?)(?: \w+){0,2} (?:insights?|understanding)\b",
+    re.I,
+)
 # A plan for later work ("we plan to extend ...", "left for future work"); not "we will show", which
 # announces what this paper does.
 _PLANS = (
@@ -434,6 +448,8 @@ _SHIFTS: tuple[tuple[re.Pattern[str], dict[str, float]], ...] = (
     (_PROTOCOL, _less(0.4, (*_DONE, "background"))),
     (_BELIEF, _less(0.5, ("method",))),
     (_PURPOSE, _less(0.4, ("result",))),
+    (_QUESTION, _less(0.5, ("result", "novelty", "significance"))),
+    (_INSIGHT, _less(0.4, ("method", "result"))),
     # what the authors mean to do next is neither what they did nor found
     (_PLAN, _less(0.5, _DONE)),
     (SETUP, _less(0.5, _DONE)),
