@@ -112,7 +112,7 @@ class Spec:
 _OWN_MATTER = -1.0
 # Over fewer usable sentences the centroid is the paper's few overview sentences, and a specific step
 # ("we encode the graph with six message passing layers") sits far from it: nearness then only ranks.
-GATED_FROM = 40
+_GATED_FROM = 40
 # In the order they are filled: earlier fields get the first choice of sentences.
 SPECS: tuple[Spec, ...] = (
     Spec(
@@ -408,7 +408,7 @@ def extract(sentences: Sequence[Sentence], title: str = "") -> Extraction:
     out = Extraction(review=is_review(sentences, title))
     picker = _Picker(title)
     specs = SPECS
-    if sum(s.usable for s in sentences) < GATED_FROM:
+    if sum(s.usable for s in sentences) < _GATED_FROM:
         specs = tuple(replace(spec, least_central=-9.0) for spec in SPECS)
     for spec in specs:
         if out.review and spec.name in NOT_FOR_REVIEWS:

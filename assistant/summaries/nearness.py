@@ -2,7 +2,8 @@
 
 A summary field's cues (who the subject is, the section, the phrasing) often tie between the paper's
 own matter and a side detail ("our input pixel values are floating point"); nearness to the paper's
-centroid ranks them (extract.rank).
+centroid ranks them (extract.rank), and a field about the paper's own work takes no sentence more
+than a standard deviation from it (Spec.least_central).
 """
 
 from __future__ import annotations
