@@ -158,6 +158,9 @@ def not_latin(text: str) -> bool:
 # --- sentences ---------------------------------------------------------------------------------
 # Abbreviations after which a period does not end a sentence: references to parts of a paper,
 # Latin, titles, bibliographic and taxonomic abbreviations ("Bacillus sp. strain", "Vol. 10").
+# Abbreviations that are also units of measure: after a figure they end a sentence.
+_UNITS = frozenset({"ms"})
+_FIGURE = re.compile(r"[\d.,]*\d")
 _ABBREVIATIONS = frozenset(
     """al fig figs eq eqs e.g i.e vs cf ref refs no nos sec secs tab tabs approx ca dr prof mr ms st
     resp etc viz suppl vol vols pp ch chap ed eds inc ltd co jr sr dept univ sp spp subsp var cv
@@ -209,7 +212,11 @@ def split_sentences(text: str, *, chinese: bool = False) -> list[str]:
         candidate = text[start : match.start()].rstrip()
         last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate else ""
         last_word = last_word.lstrip("([\"'")
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        words = candidate.split()
+        after_figure = len(words) >= 2 and _FIGURE.fullmatch(words[-2]) is not None
+        if last_word in _UNITS and after_figure:
+            pass  # "a median of 4.1 ms." ends there: a unit after a figure, not "Ms." before a name
+        elif last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
             continue  # "et al." / "Fig." / an initial like "J." does not end the sentence
         if _inside_brackets(text[start : match.start()], text[match.start() :]):
             continue

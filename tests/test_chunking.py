@@ -39,7 +39,8 @@ def test_a_period_inside_parentheses_or_an_abbreviation_does_not_end_the_sentenc
     text = (
         "T cells secreted less cytokine (IFN-g fell by 2. IL-2) production. "
         "Strains were grown as before [see Sec. 3. Table 2]. Bacillus sp. strain K1 grew in Vol. 2 media. "
-        "Scores lie in [0, 1). The next sentence starts here."
+        "Scores lie in [0, 1). The next sentence starts here. Ms. Osei timed the guard at 4.1 ms. "
+        "In a 90-day deployment it held."
     )
     assert split_sentences(text) == [
         "T cells secreted less cytokine (IFN-g fell by 2. IL-2) production.",
@@ -47,6 +48,8 @@ def test_a_period_inside_parentheses_or_an_abbreviation_does_not_end_the_sentenc
         "Bacillus sp. strain K1 grew in Vol. 2 media.",
         "Scores lie in [0, 1).",
         "The next sentence starts here.",
+        "Ms. Osei timed the guard at 4.1 ms.",  # a unit after a figure ends it; a title does not
+        "In a 90-day deployment it held.",
     ]
 
 
