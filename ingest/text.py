@@ -210,13 +210,11 @@ def split_sentences(text: str, *, chinese: bool = False) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate else ""
-        last_word = last_word.lstrip("([\"'")
-        words = candidate.split()
-        after_figure = len(words) >= 2 and _FIGURE.fullmatch(words[-2]) is not None
-        if last_word in _UNITS and after_figure:
-            pass  # "a median of 4.1 ms." ends there: a unit after a figure, not "Ms." before a name
-        elif last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        ending = candidate.rsplit(None, 2)
+        last_word = ending[-1].rstrip(".").lower().lstrip("([\"'") if ending else ""
+        # "a median of 4.1 ms." ends there: a unit after a figure, not "Ms." before a name
+        unit = last_word in _UNITS and len(ending) >= 2 and _FIGURE.fullmatch(ending[-2]) is not None
+        if not unit and (last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())):
             continue  # "et al." / "Fig." / an initial like "J." does not end the sentence
         if _inside_brackets(text[start : match.start()], text[match.start() :]):
             continue

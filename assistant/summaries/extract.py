@@ -50,14 +50,15 @@ _TAKEAWAY_SECTION = re.compile(
 )
 _FRONT_SECTION = re.compile(r"abstract|introduc|conclu|contribution|^$", re.I)
 # What a workload is spent in: time, hardware, money, people. A sentence without one is not a workload.
-_COST_UNIT = re.compile(
-    r"\b(?:hours?|days?|weeks?|minutes?|GPUs?|TPUs?|CPUs?|FLOPs?|GB|costs?|costly|expensive|budget"
-    r"|training time|annotators?|participants?|workers?|freelancers?|crowd-?workers?|per hour)\b|\$",
-    re.I,
+_DURATION = r"hours?|days?|weeks?|minutes?"
+_RESOURCES = (
+    r"GPUs?|TPUs?|CPUs?|FLOPs?|GB|costs?|costly|expensive|budget"
+    r"|training time|annotators?|participants?|workers?|freelancers?|crowd-?workers?"
 )
+_COST_UNIT = re.compile(rf"\b(?:{_DURATION}|{_RESOURCES})\b|\$", re.I)
+_RESOURCE = re.compile(rf"\b(?:{_RESOURCES})\b|\$", re.I)
 # Time alone is a workload only when it is the work's: training, running, annotating, a study's
 # sessions ("plates were grown at 30 °C for 2 days" is how long a culture grows, not what it cost).
-_TIME_ONLY = re.compile(r"\b(?:hours?|days?|weeks?|minutes?)\b", re.I)
 _WORK = re.compile(
     r"\b(?:train\w*|pre-?train\w*|annotat\w*|label\w*|comput\w*|runs?|ran|running|took|takes?|spent"
     r"|inference|sessions?|interviews?|participants?|deployment|per (?:paper|image|document|query))\b",
@@ -297,7 +298,7 @@ def score(s: Sentence, spec: Spec) -> float:
         return -9.0
     if spec.counted and not s.number_count:
         return -9.0
-    if spec.counted and not _COST_UNIT.search(_TIME_ONLY.sub(" ", s.text)) and not _WORK.search(s.text):
+    if spec.counted and not _RESOURCE.search(s.text) and not _WORK.search(s.text):
         return -9.0  # its only cost is a duration, and not the work's
     if s.central < spec.least_central:
         return -9.0

@@ -479,13 +479,14 @@ def judge(
         scores["method"] += 0.15
     scores["result"] += min(count, 3) * 0.12
     scores["cost"] += min(count, 2) * 0.08
-    if _ANAPHORIC.match(text.strip()):
+    stripped = text.strip()
+    if _ANAPHORIC.match(stripped):
         # "However, existing ..." leans on what came before, yet it is how a gap in past work is said.
-        contrast = bool(_CONTRAST.match(text.strip()))
+        contrast = bool(_CONTRAST.match(stripped))
         for role in scores:
             scores[role] -= 0 if contrast and role == "gap" else 0.5
     for pattern, shift in _SHIFTS:
-        if pattern.search(text.strip()):
+        if pattern.search(stripped):
             for role, amount in shift.items():
                 scores[role] += amount
     if _PRAISE.search(text) and not count:

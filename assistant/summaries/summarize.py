@@ -217,9 +217,9 @@ def _joined_whole(text: str, sources: Sequence[str]) -> bool:
     sentence onto another ("Like PARP1 depletion and AZD2281, we found that CHK1 activation ...")
     makes a claim neither sentence makes."""
     said = summary_words(text)
-    for n, source in enumerate(sources):
-        words = summary_words(source)
-        alone = words - set().union(*(summary_words(t) for i, t in enumerate(sources) if i != n))
+    each = [summary_words(source) for source in sources]
+    for n, words in enumerate(each):
+        alone = words - set().union(*(other for i, other in enumerate(each) if i != n))
         if len(said & words) < 2 or (said & alone and len(said & alone) < 0.5 * len(alone)):
             return False
     return True
