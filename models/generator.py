@@ -9,6 +9,7 @@ continuation is the answer itself.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ class Prompt:
     material: str = ""
     cue: str = ""
     example: str = ""
+    # When set, the reply may only be a run of these words (split at whitespace), then a newline:
+    # a generator that can constrain decoding (llama.cpp, by a grammar) holds the model to it, so a
+    # small model asked to copy part of a sentence cannot write its example's answer instead. Others
+    # write freely; the caller's checks apply either way.
+    span_of: str = ""
 
     def as_text(self) -> str:
         """Plain-text rendering for base models: material, instruction, then the cue to continue."""
@@ -48,6 +54,40 @@ class Prompt:
         if self.cue:
             body += f"\n\nStart your reply with: {self.cue.strip()}"
         return [{"role": "user", "content": body}]
+
+
+_EDGE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.S)
+
+
+def span_grammar(text: str) -> str:
+    """A GBNF grammar whose sentences are the runs of `text`'s words, ended by a newline.
+
+    A run may leave off the brackets and punctuation at its own two ends ("7,563 total tweets" from
+    "(7,563 total tweets)."), never inside. Rule w<i> is word i, then either the rest of the run
+    from word i + 1 or the end; the root picks a first word. Linear in the words, so a long sentence
+    stays a small grammar.
+    """
+    tokens = text.split()
+    if not tokens:
+        raise ValueError("a span needs at least one word")
+
+    def literal(piece: str) -> str:
+        return '"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    parts = []
+    for token in tokens:
+        lead, core, trail = _EDGE.match(token).groups()  # type: ignore[union-attr]
+        if not core:  # a token that is all punctuation ("(", "-", "--"): it is its own core
+            lead, core, trail = "", token, ""
+        parts.append((lead, core, trail))
+    starts = " | ".join(f"{literal(lead)}? w{i}" if lead else f"w{i}" for i, (lead, _, _) in enumerate(parts))
+    # A full stop or comma may close the run, and a model may end its line with one newline or more.
+    rules = [f'root ::= " "? ({starts}) [.,;:]? "\\n"+']
+    for i, (_, core, trail) in enumerate(parts):
+        ways = [f"{literal(trail + ' ' + parts[i + 1][0])} w{i + 1}"] if i + 1 < len(parts) else []
+        ways += [literal(trail)] if trail else []
+        rules.append(f"w{i} ::= {literal(core)}" + (f" ({' | '.join(ways)})?" if ways else ""))
+    return "\n".join(rules)
 
 
 class Generator(Protocol):
@@ -204,6 +244,11 @@ class LlamaCppGenerator:
             "stop": list(stop) or None,
             "stream": True,
         }
+        if prompt.span_of:
+            from llama_cpp import LlamaGrammar
+
+            with quiet_stderr():
+                common["grammar"] = LlamaGrammar.from_string(span_grammar(prompt.span_of), verbose=False)
         pieces: list[str] = []
         try:
             llm: Any = self._llm  # llama-cpp's stream types are unions of TypedDicts; read them plainly

@@ -9,13 +9,15 @@ import signal
 import stat
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from assistant.answers.prompts import SHORT_STOPS, span_prompt
 from models.embedder import bundled_embedding_model_path, cpu_has_amx
 from models.errors import BackendError
-from models.generator import LlamaCppGenerator, Prompt, llama_system_info
+from models.generator import LlamaCppGenerator, Prompt, llama_system_info, span_grammar
 from models.isolated import ChildProcessGenerator, ModelSpec, describe_death, signal_name
 from models.selftest import run_self_test
 
@@ -155,3 +157,26 @@ def test_death_sentences_name_the_signal_the_cause_and_the_fix() -> None:
     )
     assert abort.endswith("(llama.cpp said: GGML_ASSERT(n_tokens > 0) failed)")
     assert "lower llm.context_tokens" in describe_death(-9, "loading the model")
+
+
+def test_the_model_process_holds_a_reply_to_a_span_of_the_words_it_is_given(
+    child: ChildProcessGenerator,
+) -> None:
+    # The grammar travels with the prompt to the child: the reply is a run of the sentence's words,
+    # quote marks and backslashes in them included, never the worked example's "42 °C".
+    sentence = 'The "Tb\\2" variant kept 80% activity after 12 h at 60 °C in buffer A.'
+    prompt = span_prompt("How long did the Tb2 variant keep its activity?", sentence)
+    free = child.generate(replace(prompt, span_of=""), max_tokens=24, stop=SHORT_STOPS)
+    held = child.generate(prompt, max_tokens=24, stop=SHORT_STOPS).strip().rstrip(".,;:")
+    assert held and f" {held} " in f" {sentence} ", (free, held)
+    assert prompt.span_of == sentence
+
+
+def test_a_span_grammar_is_linear_in_the_words_and_parses() -> None:
+    from llama_cpp import LlamaGrammar
+
+    grammar = span_grammar('one "two" th\\ree')
+    assert grammar.count("::=") == 4  # the root and one rule per word
+    assert LlamaGrammar.from_string(grammar, verbose=False) is not None
+    with pytest.raises(ValueError):
+        span_grammar("  ")

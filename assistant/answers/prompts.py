@@ -86,6 +86,7 @@ def span_prompt(question: str, sentence: str) -> Prompt:
         material=f"Sentence: «{_fenced(sentence)}»\nQuestion: {question}",
         cue="Shortest part of the sentence that answers:",
         example=_SPAN_EXAMPLE,
+        span_of=_fenced(sentence),
     )
 
 
