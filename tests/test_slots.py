@@ -76,6 +76,50 @@ def test_a_short_answer_must_be_a_span_or_close_paraphrase() -> None:
     assert not supported_by("KelA", [MOST_ACTIVE], "KelA")  # says no more than the title
 
 
+def test_a_margin_is_a_quantity_a_type_of_thing_is_not_a_relationship_is_an_account() -> None:
+    assert analyse("What was the margin their system outperformed previous ones by?").kind == "quantity"
+    # "weight" is a measure, but "a type of weight pruning" is a method's name, not a weight.
+    assert analyse("What type of weight pruning do they use?").kind == "entity"
+    assert analyse("What kind of model do they train?").kind == "method"
+    # Asked for an account, not a value or a name: no few words of a sentence answer these.
+    assert analyse("What is the relationship between time and emotional valence?").kind == "open"
+    assert analyse("What conclusions do the authors draw from their experiments?").kind == "open"
+
+
+def test_a_name_of_several_words_or_a_list_of_names_is_one_value() -> None:
+    question = "What dataset did they use to evaluate?"
+    sentence = "We use the Clinical TempEval corpus as the evaluation dataset."
+    slot = analyse(question)
+    filled = fill(sentence, slot)
+    assert filled.values == ("Clinical TempEval",)
+    assert gives("Clinical TempEval corpus", sentence, filled, slot, question)
+    listed = "Performance of our models on the CNN and Daily Mail datasets is summarized in Table 3."
+    several = analyse("What datasets is the model evaluated on?")
+    assert fill(listed, several).values == ("CNN Daily Mail",)
+    assert gives("the CNN and Daily Mail datasets", listed, fill(listed, several), several, "datasets")
+    # A name apart from the run is not in it: W185H still does not form the bond (above).
+
+
+def test_a_phrase_answer_must_say_two_words_beyond_the_question() -> None:
+    question = "Which dataset do they train on?"
+    sentence = "We train the student on the training data of news articles."
+    slot = analyse(question)
+    assert not gives("the training data", sentence, Filled((), 0), slot, question)  # forms of its words
+    assert gives("news articles", sentence, Filled((), 0), slot, question)
+    which = analyse("Which speech acts are in the taxonomy?")
+    taxonomy = "Our taxonomy of speech acts is semantic."
+    assert not gives("semantic", taxonomy, Filled((), 0), which, "Which speech acts are in the taxonomy?")
+
+
+def test_an_answer_that_announces_a_list_is_no_answer() -> None:
+    from assistant.answers.choose import points_elsewhere, says_more_than
+
+    assert points_elsewhere("The following baselines were used:")
+    assert points_elsewhere("The baselines are:")
+    assert not points_elsewhere("LDA and Doc-NADE")
+    assert not says_more_than("the training data", "Which dataset do they train on?")
+
+
 @pytest.fixture
 def enzyme(tmp_path: Path) -> Assistant:
     """A library of one real PDF whose results hold the most-active sentence and its decoys."""
@@ -118,3 +162,13 @@ def test_an_answer_naming_a_wrong_mutant_is_replaced_by_the_quote(enzyme: Assist
 def test_an_echoed_passage_header_is_no_answer(enzyme: Assistant) -> None:
     text, model, quotes = _ask(enzyme, QUESTION, "[1] KelA, a PET Hydrolase from Compost (p. 1)")
     assert (text, model, quotes) == (f"“{MOST_ACTIVE}” [1]", "extractive", [MOST_ACTIVE])
+
+
+def test_an_open_question_is_answered_by_its_sentence_without_asking_for_a_span(enzyme: Assistant) -> None:
+    generator = ScriptedGenerator("It depends [1]")
+    enzyme.asker._generator_factory = lambda: generator
+    answer = enzyme.asker.ask(
+        "What is the relationship between activity at 55 °C and the maximum of wild-type KelA?"
+    )
+    assert answer.quoted and answer.answer.startswith("“")
+    assert [p.cue for p in generator.prompts] == ["Answer:"]  # no second prompt for a few words

@@ -134,6 +134,8 @@ class Asker:
                 self.generator.name,
                 choice.rejected,
             )
+        if choice.slot.kind == "open":  # "How do they ...?": a few words of the sentence seldom answer
+            return (*render(choice.kept, evidence, quoted=True), EXTRACTIVE, choice.rejected)
         tried, verdict = self._shorten(question, choice, titles)
         rejected = choice.rejected + (() if verdict.text else ((tried, f"short answer: {verdict.reason}"),))
         if not verdict.text:

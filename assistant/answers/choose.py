@@ -13,6 +13,7 @@ Otherwise the answer is the best-answering sentence itself, quoted as the paper'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,10 +66,25 @@ def supported_by(text: str, sources: Sequence[str], title: str) -> bool:
     )
 
 
+# "The following baselines were used:" announces an answer without giving it.
+_POINTER = re.compile(r"\b(?:the )?following\b|:\s*$", re.I)
+
+
+def points_elsewhere(answer: str) -> bool:
+    """Whether an answer only announces one ("The following baselines were used:")."""
+    return bool(_POINTER.search(answer))
+
+
 def says_more_than(answer: str, *known: str) -> bool:
-    """Whether an answer holds a content word beyond `known` texts (a title, the question)."""
+    """Whether an answer holds a content word beyond `known` texts (a title, the question): not a
+    form of one of theirs ("the training data" says nothing beyond "Which dataset do they train on?")."""
+    return bool(new_words(answer, *known))
+
+
+def new_words(answer: str, *known: str) -> list[str]:
+    """The answer's content words that are not forms of a word of the `known` texts."""
     known_words = set().union(*(content_words(k) for k in known))
-    return bool(content_words(answer) - known_words)
+    return [w for w in content_words(answer) if not any(same_word(w, k) for k in known_words)]
 
 
 def choose(
@@ -87,6 +103,9 @@ def choose(
     for claim in parse_claims(raw, min_words=1):
         if prompts.NO_ANSWER.lower().rstrip(".") in claim.text.lower():
             rejected.append((claim.text, "says the passages do not answer"))
+            continue
+        if points_elsewhere(claim.text):
+            rejected.append((claim.text, "points to a list it does not give"))
             continue
         if not says_more_than(claim.text, question, *titles):
             rejected.append((claim.text, "only the question's or the title's words"))

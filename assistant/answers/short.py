@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answers.choose import paraphrases, says_more_than
+from assistant.answers.choose import paraphrases, points_elsewhere, says_more_than
 from assistant.answers.slots import Filled, Slot, gives, same_word
 from ingest.text import content_words, negations, words
 
@@ -53,6 +53,8 @@ def check_span(
     text = candidate(raw)
     if not text or text.lower() in _NONE:
         return Verdict("", "no answer given")
+    if points_elsewhere(text):
+        return Verdict("", "points to a list it does not give")
     if not paraphrases(text, sentence):
         return Verdict("", "not a span or close paraphrase of the sentence")
     if len(words(text)) >= len(words(sentence)):

@@ -43,8 +43,19 @@ _MEASURES = frozenset(
     time times size number amount speed error errors value length duration cost energy latency
     throughput improvement gain bleu rouge auc perplexity count age dose concentration yield
     efficiency distance depth width height weight mass area volume frequency power voltage
-    current ph capacity memory parameters""".split()
+    current ph capacity memory parameters margin difference gap reduction increase decrease drop
+    boost""".split()
 )
+# "What is the relationship between ...", "What conclusions do they draw?": asked for an account, not a
+# value or a name, so these are open questions.
+_ACCOUNTS = frozenset(
+    """relationship relationships relation relations conclusion conclusions way ways effect effects
+    impact role reason reasons purpose idea intuition motivation insight insights finding findings
+    challenge challenges limitation limitations advantage advantages benefit benefits problem problems
+    issue issues""".split()
+)
+# "What type of weight pruning ...": the words after these name a kind of thing, not a measure.
+_SORTS = frozenset("type types kind kinds sort sorts form forms".split())
 _DATASET_WORDS = frozenset("dataset datasets data corpus corpora benchmark benchmarks".split())
 _METHOD_WORDS = frozenset(
     "method methods approach approaches model models algorithm technique architecture".split()
@@ -145,6 +156,10 @@ def _kind(ws: Sequence[str], measure: Sequence[str]) -> Kind:
     named = set(measure)
     if ws[0] in YES_NO_START:
         return "yesno"
+    if named & _ACCOUNTS:
+        return "open"
+    if measure[:1] and measure[0] in _SORTS:
+        named = set(measure[1:]) - _MEASURES  # a type of weight pruning is a method, not a weight
     if "temperature" in named or "temperatures" in named or ws[:2] == ["how", "hot"]:
         return "temperature"
     if (ws[0] == "how" and ws[1:2] and ws[1] in _HOW_MUCH) or named & _MEASURES:
@@ -238,11 +253,37 @@ def fill(sentence: str, slot: Slot) -> Filled:
         if near:
             _, _, at, value = min(near)  # the nearest; a value after the anchor wins a tie
             rank = _named(ws[: at + WINDOW + 1], slot) + bool(degree_at)
+            if slot.kind in _NAME_KINDS:
+                value = " ".join(_run(found, at, ws, slot.anchors))  # "Clinical TempEval": one value
             chosen[value] = max(rank, chosen.get(value, 0))
     if not chosen:
         return Filled((), 0)
     top = max(chosen.values())
     return Filled(tuple(v for v, r in chosen.items() if r == top), top)
+
+
+_NAME_KINDS = frozenset({"dataset", "method", "entity"})
+_JOINERS = frozenset({"and", "or", "of"})
+
+
+def _run(found: Sequence[tuple[int, str]], at: int, ws: Sequence[str], asked: Sequence[str]) -> list[str]:
+    """The name at word `at` with the names run together with it: one name of several words
+    ("Clinical TempEval"), a list joined by commas, "and" or "or" ("CNN and Daily Mail"), or a
+    name around a word the question asks for ("Stanford Plane Crash Dataset BIBREF15")."""
+    where = dict(found)
+    joiners = _JOINERS | set(asked)
+    run = [at]
+    for step in (-1, 1):
+        p = at
+        while True:
+            if p + step in where:
+                p += step
+            elif p + 2 * step in where and 0 <= p + step < len(ws) and ws[p + step] in joiners:
+                p += 2 * step
+            else:
+                break
+            run.append(p)
+    return [where[p] for p in sorted(run)]
 
 
 def _named(ws: Sequence[str], slot: Slot) -> int:
@@ -277,9 +318,16 @@ def gives(answer: str, sentence: str, agreed: Filled, slot: Slot, question: str)
     figures) answers when its sentence names the question's words.
     """
     if slot.kind in ("dataset", "method", "entity") and not _names(answer, slot.kind, question):
-        # A phrase, not a bare figure ("216", "4 and 5" name no dataset or baseline).
-        phrase = any(w.isalpha() and w not in FUNCTION_WORDS for w in words(answer))
-        return phrase and _named(_words(sentence), slot) > 0
+        # A phrase of two words or more beyond the question's, not a bare figure ("216", "4 and 5"
+        # name no dataset or baseline) and not one word ("different", "semantic": no answer to
+        # "What is the relationship between location and valence?" or "Which six speech acts ...?").
+        asked = [w for w in words(question) if w not in FUNCTION_WORDS]
+        beyond = [
+            w
+            for w in words(answer)
+            if w.isalpha() and w not in FUNCTION_WORDS and not any(same_word(w, q) for q in asked)
+        ]
+        return len(beyond) >= 2 and _named(_words(sentence), slot) > 0
     return bool(agreed.values) and states_only(answer, agreed, slot.kind, question)
 
 
@@ -307,5 +355,6 @@ def states_only(answer: str, filled: Filled, kind: Kind, question: str) -> bool:
         held = {n for v in filled.values for n in _figures(v)}
     else:
         stated = _names(answer, kind, question)
-        held = {part.lower() for v in filled.values for part in (v, *v.split("/"))}
+        parts = [part for v in filled.values for word in v.split() for part in (word, *word.split("/"))]
+        held = {part.lower() for part in parts}
     return bool(stated) and stated <= held
