@@ -11,6 +11,8 @@ evidence sentences quoted). LitQA2 rows are those of `paperlamp eval litqa2`.
 `--log FILE` writes one JSON line per question and row (the answer, its score, and every candidate
 answer the checks turned down with why), to find what the checks reject and why. `--cache FILE`
 keeps the model's replies across runs, so a change to the checks is re-scored without generating.
+`--unseen 20` takes only the questions that `--per-half 20` (the runs reported until 2026-12-02)
+left out, so a half already reported once can be reported again on questions no one tuned on.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ class Cached:
         self, prompt: Prompt, *, max_tokens: int = 256, stop: Sequence[str] = (), on_token=None
     ) -> str:  # type: ignore[no-untyped-def]
         """The inner model's reply, generated once per prompt."""
-        key = json.dumps([self.name, prompt.as_text(), prompt.as_messages(), max_tokens, list(stop)])
+        parts = [self.name, prompt.as_text(), prompt.as_messages(), max_tokens, list(stop)]
+        key = json.dumps([*parts, prompt.span_of] if prompt.span_of else parts)  # older keys still hit
         if key not in self._seen:
             self._seen[key] = self.inner.generate(prompt, max_tokens=max_tokens, stop=stop)
             if self.path:
@@ -106,6 +109,12 @@ def _spread(items: list[T], n: int | None) -> list[T]:
     return items[:: len(items) // n][:n]
 
 
+def _left_out(items: list[T], n: int) -> list[T]:
+    """The items `_spread(items, n)` does not take."""
+    taken = {id(item) for item in _spread(items, n)}
+    return [item for item in items if id(item) not in taken]
+
+
 def half_of(paper_key: str) -> str:
     """'A' or 'B', fixed per paper."""
     return "A" if hashlib.sha256(paper_key.encode()).digest()[0] % 2 == 0 else "B"
@@ -119,6 +128,12 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="a GGUF file instead of the configured model")
     parser.add_argument("--halves", default="A,B,both")
     parser.add_argument("--per-half", type=int, default=None, help="only the first N questions of each half")
+    parser.add_argument(
+        "--unseen",
+        type=int,
+        default=None,
+        help="only the questions of each half that --per-half N leaves out (those no earlier run saw)",
+    )
     parser.add_argument("--data", type=Path, default=EVAL, help="the evaluation data folder")
     parser.add_argument("--log", type=Path, default=None, help="one JSON line per question and row")
     parser.add_argument("--cache", type=Path, default=None, help="keep the model's replies in this file")
@@ -142,6 +157,8 @@ def main() -> None:
         docs, questions = load_qasper(args.data / "qasper")
         add_eval_docs(assistant.library, docs)
         groups = {h: _spread([q for q in questions if half_of(q.paper_id) == h], args.per_half) for h in "AB"}
+        if args.unseen is not None:
+            groups = {h: _left_out(g, args.unseen) for h, g in groups.items()}
         groups["both"] = groups["A"] + groups["B"]
         for name in args.halves.split(","):
             for each in (asker, silent):

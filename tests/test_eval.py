@@ -147,14 +147,16 @@ def test_litqa2_metrics(tmp_path: Path) -> None:
     # The model: PetX right letter; LoomNet "insufficient information" (unanswered). The evidence
     # words pick both right: "42 degrees Celsius" and "19 months" are in the passages, the
     # distractors only in part. The model's right letter is the option the evidence supports best,
-    # so it stands when checked.
-    assert answers.rows[:3] == [
+    # so it stands when checked. Its answers to the open questions check against their sentences
+    # and name the right options ("42 degrees Celsius"; "19 months" against "2 months", "5 years").
+    assert answers.rows[:4] == [
         ("scripted-test-generator", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
         ("scripted-test-generator, checked by the evidence words", [1.0, 1.0, 0.5, 1.0, 0.5, 1.0]),
+        ("scripted-test-generator, the option its checked answer names", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
         ("evidence words (no model)", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
     ]
     # A uniform guess over 5 and 4 options ("insufficient" among them) as the baseline to beat.
-    name, chance = answers.rows[3]
+    name, chance = answers.rows[4]
     assert name == "random guess"
     assert chance[2:5] == pytest.approx([(1 / 5 + 1 / 4) / 2, (1 / 4 + 1 / 3) / 2, (4 / 5 + 3 / 4) / 2])
     assert "| random guess | - | - | 0.225 | 0.292 | 0.775 | - |" in answers.markdown()
@@ -218,6 +220,28 @@ def test_the_models_pick_stands_only_where_the_evidence_supports_it_best() -> No
     assert checked_choice(2, support) is None  # "insufficient" is no answer
     assert checked_choice(None, support) is None
     assert checked_choice(0, {0: 0.0, 1: 0.0}) is None
+
+
+def test_the_option_the_models_checked_answer_names() -> None:
+    from assistant.answers.prompts import INSUFFICIENT
+    from assistant.domain import EXTRACTIVE, Answer, Citation
+    from assistant.evaluation.answers import answer_choice
+
+    cite = (
+        Citation(1, "p1", "A paper", "", "a.pdf", 4, "Volume scaled log-linearly with host volume.", "c1"),
+    )
+    options = ["Genome length", "Volume", INSUFFICIENT, "Mutation rate"]
+
+    def answered(text: str, model: str = "gemma") -> Answer:
+        return Answer("Which property scales?", text, cite, False, model=model)
+
+    assert answer_choice(options, answered("Volume. [1]")) == 1
+    assert answer_choice(["47 cells", "81 cells"], answered("81 cells [1]")) == 1
+    # The paper's sentence quoted: the model's answer did not check, so it names no option.
+    assert answer_choice(options, answered("“Volume scaled log-linearly.” [1]", EXTRACTIVE)) is None
+    assert answer_choice(options, Answer("q", "none", (), True)) is None  # an abstention
+    assert answer_choice(options, answered("host cells [1]")) is None  # names no option
+    assert answer_choice(["cell volume", "cell length"], answered("cell [1]")) is None  # half each: a tie
 
 
 def test_letter_parsing() -> None:

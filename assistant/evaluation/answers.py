@@ -4,8 +4,10 @@ Retrieval metrics live in assistant/evaluation/retrieval.py; these run the whole
 - LitQA2: key-passage hit@k over the passages the model reads; right paper cited (any citation
   from the question's PDF); multiple choice with an "insufficient information" option, the options
   shuffled per question id, the letter asked for given the same passages; an abstained answer counts
-  as unanswered (accuracy = correct / all, precision = correct / answered). A second row picks
-  without the model: the option whose words the same passages hold most (a tie: insufficient).
+  as unanswered (accuracy = correct / all, precision = correct / answered). Further rows: the
+  model's letter where the passages back it; the option the model's own checked answer names (its
+  short answer to the open question, kept only when its cited sentence gives it); and, without the
+  model, the option whose words the same passages hold most (a tie: insufficient).
 - QASPER: evidence recall over the passages the model reads; answer token F1 with SQuAD's
   normalisation, the best over annotators (an abstention scores 0); the share of unanswerable
   questions abstained on, and of answerable ones wrongly abstained on.
@@ -139,7 +141,7 @@ def litqa2_answers(
     )
     tally = Tally()
     hit = cited = 0
-    picked = {"model": [0, 0], "checked": [0, 0], "evidence": [0, 0]}  # method -> [answered, correct]
+    picked = {"model": [0, 0], "checked": [0, 0], "answer": [0, 0], "evidence": [0, 0]}  # [answered, correct]
     chance = [0.0, 0.0]  # a uniform guess over all options: expected correct, and correct per answered
     for i, q in enumerate(questions):
         found = asker.evidence(q.question)
@@ -165,6 +167,7 @@ def litqa2_answers(
             picks = {
                 "model": model,
                 "checked": checked_choice(model, support),
+                "answer": answer_choice(options, answer),
                 "evidence": evidence_choice(options, texts),
             }
             record(
@@ -173,6 +176,8 @@ def litqa2_answers(
                     "options": options,
                     "ideal": options.index(q.ideal),
                     "reply": reply,
+                    "answer": answer.answer,
+                    "answer_model": answer.model,
                     "picks": picks,
                     "support": support,
                 }
@@ -188,6 +193,7 @@ def litqa2_answers(
     names = {
         "model": asker.generator.name,
         "checked": f"{asker.generator.name}, checked by the evidence words",
+        "answer": f"{asker.generator.name}, the option its checked answer names",
         "evidence": "evidence words (no model)",
     }
     for method, (answered, correct) in picked.items():
@@ -231,6 +237,30 @@ def checked_choice(model: int | None, support: dict[int, float]) -> int | None:
         return None
     top = max(support.values())
     return model if top > 0 and support[model] == top else None
+
+
+def answer_choice(options: Sequence[str], answer: Answer) -> int | None:
+    """The option the model's own checked answer names: the one whose words its short answer holds
+    the largest share of, at least half, and more than any other option's. None when the answer is
+    the paper's sentence quoted or an abstention (the model then said nothing that passed), or when
+    no option leads.
+
+    This is the letter the ask pipeline would give: the model answers the open question, its short
+    answer is kept only when its cited sentence gives it (assistant/answers/choose.py), and only then
+    does it pick an option.
+    """
+    if answer.abstained or answer.quoted or not answer.citations:
+        return None
+    said = set(ascii_tokens(_plain(answer.answer)))
+    shares = {
+        i: len(words & said) / len(words)
+        for i, option in enumerate(options)
+        if option != prompts.INSUFFICIENT and (words := _option_words(option))
+    }
+    ranked = sorted(shares.values(), reverse=True)
+    if not ranked or ranked[0] < 0.5 or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return max(shares, key=lambda i: shares[i])
 
 
 def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | None:
