@@ -117,6 +117,7 @@ def test_an_answer_that_announces_a_list_is_no_answer() -> None:
     assert points_elsewhere("The following baselines were used:")
     assert points_elsewhere("The baselines are:")
     assert not points_elsewhere("LDA and Doc-NADE")
+    assert not points_elsewhere("the following properties: tweet length, word order and hashtags")
     assert not says_more_than("the training data", "Which dataset do they train on?")
 
 
@@ -172,3 +173,18 @@ def test_an_open_question_is_answered_by_its_sentence_without_asking_for_a_span(
     )
     assert answer.quoted and answer.answer.startswith("“")
     assert [p.cue for p in generator.prompts] == ["Answer:"]  # no second prompt for a few words
+
+
+def test_which_inside_a_question_asks_for_a_name() -> None:
+    question = "Acinetobacter lwoffii has been evolved to be resistant to which of these antibiotics?"
+    assert analyse(question).kind == "entity"
+
+
+def test_a_bare_figure_is_no_answer_to_an_open_question(enzyme: Assistant) -> None:
+    # "1" is in some sentence (a span), but an open question needs an answer that says something.
+    question = "How did they arrive at the design of the KelA variants?"
+    assert analyse(question).kind == "open"
+    text, model, _ = _ask(enzyme, question, "1. [1]")
+    assert model == "extractive" and text.startswith("“")
+    text, model, _ = _ask(enzyme, question, "A homology model guided the design [1]")
+    assert model == "scripted-test-generator" and text == "A homology model guided the design. [1]"

@@ -67,12 +67,12 @@ def supported_by(text: str, sources: Sequence[str], title: str) -> bool:
 
 
 # "The following baselines were used:" announces an answer without giving it.
-_POINTER = re.compile(r"\b(?:the )?following\b|:\s*$", re.I)
+_POINTER = re.compile(r"\bfollowing(?:\s+\w+){0,3}$|:$", re.I)
 
 
 def points_elsewhere(answer: str) -> bool:
     """Whether an answer only announces one ("The following baselines were used:")."""
-    return bool(_POINTER.search(answer))
+    return bool(_POINTER.search(answer.strip().rstrip(".; ")))
 
 
 def says_more_than(answer: str, *known: str) -> bool:
@@ -146,6 +146,9 @@ def _source(
     question: str,
 ) -> tuple[int | None, str]:
     """The evidence sentence that gives the claimed answer, cited passages first; else None and why."""
+    if not slot.typed and len(new_words(claim.text, question)) < 2:
+        # "1." or "the KATP channel" to an open question: some sentence holds it, none says it answers.
+        return None, "too little beyond the question's words for an open question"
     order = sorted(
         range(len(checker.flat)), key=lambda j: (checker.owner[j] + 1 not in claim.cited, -filled[j].rank)
     )

@@ -168,7 +168,7 @@ def _kind(ws: Sequence[str], measure: Sequence[str]) -> Kind:
         return "dataset"
     if named & _METHOD_WORDS:
         return "method"
-    if ws[0] in ("which", "who") or (ws[0] == "what" and named):
+    if ws[0] in ("which", "who") or "which" in ws or (ws[0] == "what" and named):
         return "entity"
     return "open"
 
