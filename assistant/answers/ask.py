@@ -9,8 +9,10 @@ few passages the model reads are not near-duplicates. What the model writes then
 checks of assistant/answers/choose.py: its short answer is kept only when its cited sentence gives
 that answer to what the question asks (assistant/answers/slots.py). Otherwise the model is shown
 only the best-answering sentence and asked for the part of it that answers, or for yes or no, which
-is kept only when it checks against that sentence (assistant/answers/short.py); failing that, the
-answer is the sentence, quoted. When retrieval finds nothing relevant, the answer abstains.
+is kept only when it checks against that sentence (assistant/answers/short.py; llama.cpp holds the
+reply to the sentence's words by a grammar); failing that, and always for an open question ("How
+do they ...?", "What is the relationship ..."), the answer is the sentence, quoted. When retrieval
+finds nothing relevant, the answer abstains.
 """
 
 from __future__ import annotations
