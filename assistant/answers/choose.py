@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.answers import prompts
 from assistant.answers.grounding import Claim, Kept, SupportChecker, parse_claims, prose
-from assistant.answers.slots import Filled, Slot, analyse, fill, gives, same_word
+from assistant.answers.slots import Filled, Slot, analyse, fill, gives, new_words, same_word
 from assistant.domain import Rejected
 from ingest.text import content_words, negations, numbers, words
 
@@ -81,12 +81,6 @@ def says_more_than(answer: str, *known: str) -> bool:
     return bool(new_words(answer, *known))
 
 
-def new_words(answer: str, *known: str) -> list[str]:
-    """The answer's content words that are not forms of a word of the `known` texts."""
-    known_words = set().union(*(content_words(k) for k in known))
-    return [w for w in content_words(answer) if not any(same_word(w, k) for k in known_words)]
-
-
 def choose(
     checker: SupportChecker, question: str, raw: str, titles: Sequence[str], min_extract: float
 ) -> Choice:
@@ -146,7 +140,7 @@ def _source(
     question: str,
 ) -> tuple[int | None, str]:
     """The evidence sentence that gives the claimed answer, cited passages first; else None and why."""
-    if not slot.typed and len(new_words(claim.text, question)) < 2:
+    if not slot.typed and len(set(new_words(claim.text, question))) < 2:
         # "1." or "the KATP channel" to an open question: some sentence holds it, none says it answers.
         return None, "too little beyond the question's words for an open question"
     order = sorted(

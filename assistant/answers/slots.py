@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.text import FUNCTION_WORDS, numbers, words
+from ingest.text import FUNCTION_WORDS, content_words, numbers, words
 
 Kind = Literal["temperature", "quantity", "dataset", "method", "entity", "yesno", "open"]
 
@@ -107,6 +107,14 @@ def same_word(a: str, b: str) -> bool:
         return a[:5] == b[:5]
     short, long = sorted((a, b), key=len)
     return len(short) >= 4 and long.startswith(short)
+
+
+def new_words(answer: str, *known: str) -> list[str]:
+    """The answer's content words, in order, that are not forms of a word of the `known` texts."""
+    known_words = set().union(*(content_words(k) for k in known))
+    return [
+        w for w in words(answer) if w not in FUNCTION_WORDS and not any(same_word(w, k) for k in known_words)
+    ]
 
 
 def analyse(question: str) -> Slot:
@@ -321,12 +329,7 @@ def gives(answer: str, sentence: str, agreed: Filled, slot: Slot, question: str)
         # A phrase of two words or more beyond the question's, not a bare figure ("216", "4 and 5"
         # name no dataset or baseline) and not one word ("different", "semantic": no answer to
         # "What is the relationship between location and valence?" or "Which six speech acts ...?").
-        asked = [w for w in words(question) if w not in FUNCTION_WORDS]
-        beyond = [
-            w
-            for w in words(answer)
-            if w.isalpha() and w not in FUNCTION_WORDS and not any(same_word(w, q) for q in asked)
-        ]
+        beyond = [w for w in new_words(answer, question) if w.isalpha()]
         return len(beyond) >= 2 and _named(_words(sentence), slot) > 0
     return bool(agreed.values) and states_only(answer, agreed, slot.kind, question)
 

@@ -251,16 +251,17 @@ def answer_choice(options: Sequence[str], answer: Answer) -> int | None:
     """
     if answer.abstained or answer.quoted or not answer.citations:
         return None
-    said = set(ascii_tokens(_plain(answer.answer)))
-    shares = {
-        i: len(words & said) / len(words)
-        for i, option in enumerate(options)
-        if option != prompts.INSUFFICIENT and (words := _option_words(option))
-    }
-    ranked = sorted(shares.values(), reverse=True)
-    if not ranked or ranked[0] < 0.5 or (len(ranked) > 1 and ranked[0] == ranked[1]):
+    shares = evidence_support(options, [_plain(answer.answer)])
+    top = _leader(shares)
+    return top if top is not None and shares[top] >= 0.5 else None
+
+
+def _leader(scores: dict[int, float]) -> int | None:
+    """The option scoring highest, alone at the top; None when there is none or a tie."""
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
-    return max(shares, key=lambda i: shares[i])
+    return max(scores, key=lambda i: scores[i])
 
 
 def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | None:
@@ -270,10 +271,8 @@ def evidence_choice(options: Sequence[str], passages: Sequence[str]) -> int | No
     either way, so it answers nothing rather than guess.
     """
     scores = evidence_support(options, passages)
-    ranked = sorted(scores.values(), reverse=True)
-    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]) or ranked[0] == 0:
-        return None
-    return max(scores, key=lambda i: scores[i])
+    top = _leader(scores)
+    return top if top is not None and scores[top] > 0 else None
 
 
 def qasper_answers(
