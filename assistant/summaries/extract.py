@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.summaries.roles import CUES, FINDING, SETUP, Sentence
-from ingest.text import numbers, prefix_stems
+from assistant.summaries.roles import CUES, FINDING, PRAISE, SETUP, Sentence
+from ingest.text import SUMMARY_STOPWORDS, numbers, prefix_stems
 
 _CONTRIBUTIONS = re.compile(
     r"\b(?:our|the main|main|key|major|primary) contributions?\b|\bwe (?:make|offer) the following\b"
@@ -72,7 +72,7 @@ _GAIN = re.compile(
 )
 # "We present analysis showing that ...": a finding, not the method.
 _REPORTS = re.compile(r"\b(?:show|find|found|demonstrat\w*|reveal\w*)\s+that\b", re.I)
-_CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
+CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
 _SHOWN = re.compile(r"\bwe (?:show|find|found|observe|obtain|report)\b|\bresults? (?:show|indicate)", re.I)
 # Above this overlap with an earlier pick a sentence says the same thing: it is not taken at all.
 SAME = 0.5
@@ -106,6 +106,10 @@ class Spec:
     # about, it is a side detail ("we filter matches scoring less than 0.3"), not what the field says.
     # Off for the fields whose matter lies apart from the paper's (its uses, past work, costs).
     least_central: float = -9.0
+    lead: float = 0.0  # what the first sentence of a section adds (it says what the section is about)
+    # The method's home: a section named after the paper's work is home too, one that mostly cites
+    # other work never is.
+    method_home: bool = False
 
 
 # What the paper itself did and found lies near its centroid: a sentence more than a standard
@@ -206,8 +210,11 @@ SPECS: tuple[Spec, ...] = (
         cited=0.5,
         abstract=-9.0,
         sections=_METHOD_SECTION,
+        off_section=9.0,
         floor=0.6,
         least_central=_OWN_MATTER,
+        lead=0.3,
+        method_home=True,
     ),
     Spec(
         "background",
@@ -284,10 +291,19 @@ def _own(s: Sentence, spec: Spec) -> bool:
     or of the field's sections."""
     if s.own:
         return True
-    if s.others or _CITED.search(s.text):
+    if s.others or CITED.search(s.text):
         return False
-    home = spec.own_in_section and spec.sections is not None and bool(spec.sections.search(s.section))
+    home = spec.own_in_section and _at_home(s, spec)
     return (spec.own_in_abstract and s.in_abstract) or home
+
+
+def _at_home(s: Sentence, spec: Spec) -> bool:
+    """Whether the sentence sits where the field's sentences are at home: its top-level section's
+    heading (or its own) is one of the field's, or (for the method) names the paper's work; for the
+    method, never a section that mostly cites other work."""
+    if spec.sections is None or (spec.method_home and s.surveyed):
+        return False
+    return bool(spec.sections.search(s.part or s.section)) or (spec.method_home and s.titled)
 
 
 def score(s: Sentence, spec: Spec) -> float:
@@ -311,13 +327,13 @@ def score(s: Sentence, spec: Spec) -> float:
         w * (s.roles.get(role, 0.0) if w > 0 else max(s.roles.get(role, 0.0), 0.0))
         for role, w in spec.weights.items()
     )
-    if spec.sections is not None and not spec.sections.search(s.section):
+    if spec.sections is not None and not _at_home(s, spec):
         value -= spec.off_section
-    if spec.cited and _CITED.search(s.text):
+    if spec.cited and CITED.search(s.text):
         value -= spec.cited
     if spec.shuns is not None and spec.shuns.search(s.text):
         value -= 0.4
-    return value + (spec.abstract if s.in_abstract else 0.0)
+    return value + (spec.abstract if s.in_abstract else 0.0) + (spec.lead if s.lead else 0.0)
 
 
 def rank(s: Sentence, spec: Spec) -> float:
@@ -332,8 +348,24 @@ _RHETORIC = prefix_stems(
     " result results"
 )
 _INTRODUCES = re.compile(
-    r"\bwe (?:propose|present|introduce|develop|release)s? (?:a |an |the )?(?:new |novel )?(\w+)", re.I
+    r"\bwe (?:propos|present|introduc|develop|releas)(?:e|es|ed)? (?:a |an |the )?(?:new |novel )?(\w+)", re.I
 )
+_NAME = re.compile(r"\b[A-Z][\w-]*[A-Za-z]")
+
+
+def _introduced(text: str) -> set[str]:
+    """What a sentence introduces as the paper's: "we propose a new simple network architecture, the
+    Transformer" introduces "network" and "Transformer" (the names within the next few words)."""
+    found = _INTRODUCES.search(text)
+    if not found:
+        return set()
+    after = text[found.end() : found.end() + 60]
+    names = {n.lower() for n in _NAME.findall(after)} - SUMMARY_STOPWORDS
+    return {found[1].lower()} - SUMMARY_STOPWORDS | names
+
+
+# A year names a dataset or an edition ("WMT 2014"), not a finding: two sentences sharing one may differ.
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def same_claim(a: str, b: str, common: frozenset[str] = frozenset()) -> float:
@@ -343,15 +375,14 @@ def same_claim(a: str, b: str, common: frozenset[str] = frozenset()) -> float:
     sentences stating the same figure ("73%"), or both introducing the same thing ("we introduce
     PaSa, ..."), are one claim told twice.
     """
-    named_a, named_b = _INTRODUCES.search(a), _INTRODUCES.search(b)
-    if named_a and named_b and named_a[1].lower() == named_b[1].lower():
+    if _introduced(a) & _introduced(b):
         return 1.0
     sa, sb = prefix_stems(a) - common - _RHETORIC, prefix_stems(b) - common - _RHETORIC
     if not sa or not sb:
         return 0.0
     # Over at least five stems: once the title's words are gone a short sentence may keep only two.
     shared = len(sa & sb) / max(min(len(sa), len(sb)), 5)
-    figures = {n for n in numbers(a) & numbers(b) if len(n.strip("0.")) >= 2}
+    figures = {n for n in numbers(a) & numbers(b) if len(n.strip("0.")) >= 2 and not _YEAR.fullmatch(n)}
     return max(shared, 0.9) if figures and shared >= 0.2 else shared
 
 
@@ -426,7 +457,9 @@ def _takeaways(sentences: Sequence[Sentence], spec: Spec, picker: _Picker, out: 
     """The contribution list (or the best-scoring sentences), led by the headline result."""
     top = None if out.review else headline(sentences)
     lead = picker.take([top]) if top is not None else []
-    listed = picker.take(contribution_items(sentences)[: spec.count])
-    out.from_contributions = len(listed) >= 2
+    found = contribution_items(sentences)[: spec.count]
+    # an item of the list that only praises a result ("remarkable real-world performance") gives none
+    listed = picker.take([s for s in found if not (PRAISE.search(s.text) and not s.number_count)])
+    out.from_contributions = len(found) >= 2 and len(listed) >= 1
     rest = [] if out.from_contributions else picker.pick(sentences, Spec(**{**spec.__dict__, "count": 2}))
     return [*listed, *lead, *rest] if out.from_contributions else [*lead, *rest]

@@ -84,7 +84,7 @@ _PURPOSE = re.compile(
 )
 # A result told only by its praise ("it achieves remarkable real-world performance"): no finding a
 # reader could check, where the paper has its figures.
-_PRAISE = re.compile(
+PRAISE = re.compile(
     r"\b(?:remarkable|impressive|strong|promising|competitive|excellent|superior|encouraging|good|great)"
     r"(?: [\w-]+){0,2} (?:performance|results?|accuracy|gains?)\b",
     re.I,
@@ -151,12 +151,16 @@ _VOICE = re.compile(
 # panel's label ("(B) They compose ..."), an equation's number and its symbols ("(6)⟧ % That is").
 _DEBRIS = re.compile(
     r"^\d{1,3} (?=(?:We|Our|This|These|The|In|It)\b)|^\(\s?[A-H]\s?\)\s|^\(\d+\)\s*[^\w\s]|[⟦⟧]"
+    r"|>>>|\(\.\.\.\)"  # a code listing run into the text ("1 >>> paragraphs = Layer (...)")
 )
 # A caption or heading spliced into a sentence: "... performing Table 1." or "clarity. of regression".
 _SPLICED = re.compile(
     r"(?<=[a-z]{3}) (?:The|We|Our|One|This|These|In|It|Its) (?=[a-z])"
+    r"|\b(?:in|of|on|to|at|by|as|is) (?:The|We|Our|This|These|It) (?=[a-z])"
     r"|(?<=\d)\.\d{1,2} (?=(?:The|We|Our|In|It|This|These|Following|For|To|As) )"
     r"|(?i:\b(?:table|figure|fig\.)\s*\d+\.?$)|(?<!\b[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\. [a-z]"
+    # a caption run in after the sentence's own colon: "three types of regularization: Table 2: The ..."
+    r"|(?<=\S)[:;,]? (?:Table|Figure|Fig\.) \d+[a-z]?: [A-Z]"
 )
 _VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|may|might|will|would"
@@ -229,7 +233,10 @@ _POINTER = re.compile(
     # the paper's outline: "We first describe an example ..., and then unpack details of ..."
     r"|^we (?:first|begin by|start by|start with|then|next) (?:describ|discuss|present|review|outlin"
     r"|unpack|explain|detail|illustrat|walk)\w*"
-    r"|\band then (?:unpack|describe|discuss|detail|explain|walk through)\b",
+    r"|\band then (?:unpack|describe|discuss|detail|explain|walk through)\b"
+    # sent to an appendix: "We further comment on paper clustering ... in Appendix §C."
+    r"|\bwe (?:further |also )?(?:comment|elaborate|discuss|describe|detail|give|provide|report)\b"
+    r".{0,80}\bin (?:the )?(?:appendix|appendices|supplement\w*)\b",
     re.I,
 )
 # Reference-list entries and thanks read as sentences but are never a summary's material.
@@ -366,6 +373,12 @@ class Sentence:
     # How close it is to what the whole paper is about (z-score of its embedding's cosine to the
     # paper's centroid among the usable sentences; 0 when not embedded).
     central: float = 0.0
+    # The numbered top-level section it falls under ("3 Model Architecture" for "3.2.1 Scaled
+    # Dot-Product Attention"): what a field's home sections are matched against. Empty: its own.
+    part: str = ""
+    lead: bool = False  # the first usable sentence of its (sub)section: what the section is about
+    titled: bool = False  # its section is named after the paper's own work ("4 The Bijective ... Transform")
+    surveyed: bool = False  # most sentences of its section cite other work: it reviews them, not ours
 
 
 _DEFINITION = re.compile(
@@ -489,8 +502,9 @@ def judge(
         if pattern.search(stripped):
             for role, amount in shift.items():
                 scores[role] += amount
-    if _PRAISE.search(text) and not count:
-        scores["result"] -= 0.5
+    if PRAISE.search(text) and not count:  # praise is no finding, nor what is new or why it matters
+        for role in ("result", "novelty", "significance"):
+            scores[role] -= 0.5
     scores["background"] -= 0.4 * own
     scores["gap"] += 0.2 * others
     for role in _DONE:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from assistant.domain import Lang, Paper, Progress, StoredChunk, no_progress
 from assistant.errors import BadInput
 from assistant.library.library import Library
-from assistant.summaries.extract import NO_EXPERIMENTS, SPECS, extract
+from assistant.summaries.extract import CITED, NO_EXPERIMENTS, SPECS, extract
 from assistant.summaries.fields import Field, PaperSummary, Points, Quote
 from assistant.summaries.nearness import Embed, centred
 from assistant.summaries.prompts import (
@@ -42,6 +42,7 @@ from assistant.summaries.text import (
 )
 from assistant.summaries.translate import translate
 from ingest.result_rows import headline_row
+from ingest.text import prefix_stems
 from models.generator import Generator, Prompt
 
 # Sections that are never summary material: the reference list, thanks, appendices, statements.
@@ -54,6 +55,13 @@ _BACK_MATTER = re.compile(
     r"^\W*(?:references|bibliography|appendix|appendices|supplementary)\b|^[A-H](?:\.\d+)*\s+[A-Z]", re.I
 )
 _SECTION_NUMBER = re.compile(r"^(\d{1,2})(?:\.\d+)*\.?\s+\S")
+_SUBSECTION = re.compile(r"^\d{1,2}\.\d")
+# The paper's frame, not its work: a heading here never names what the paper builds.
+_FRAME_HEADING = re.compile(
+    r"abstract|introduc|related|background|prior|preliminar|conclu|discussion|limitation|future|ethic"
+    r"|acknowledg|appendix|reference",
+    re.I,
+)
 _FRONT_HEADING = re.compile(r"^\s*(?:abstract|introduction)\s*$", re.I)
 _ABSTRACT_LABEL = re.compile(
     r"^(?:Background|Results|Methods|Conclusions?|Objectives?|Aims?|Purpose|Findings|Interpretation"
@@ -255,8 +263,54 @@ def paper_sentences(
             seen.add(text)
             in_abstract = text in flat_abstract or chunk.section.lower().startswith("abstract")
             raw.append((text, page, chunk.section, chunk.id, in_abstract))
-    judged = classify(raw, own_names(title, abstract), title)
+    names = own_names(title, abstract)
+    judged = _placed(classify(raw, names, title), [c.section for c in body], title, names)
     return centred(judged, embed) if embed is not None else judged
+
+
+def _placed(
+    found: Sequence[Sentence], headings: Sequence[str], title: str = "", names: Sequence[str] = ()
+) -> list[Sentence]:
+    """The sentences with where each sits: `part`, the numbered top-level section it falls under (so
+    "3.2 Attention" is home to a method's sentences when it sits under "3 Model Architecture");
+    `lead`, whether it is the first usable sentence of its section, which says what the section is
+    about; `titled`, whether its section is named after the paper's own work (the title's words, or
+    the name of what it builds: "4 The Bijective String Sorting Transform", "4 PAPER PLAIN: ...");
+    `surveyed`, whether at least half the sentences of its section cite other work (related work,
+    whatever its heading: "2.2 Models for scientific document processing")."""
+    tops: dict[str, str] = {}
+    for heading in headings:  # a top-level heading may hold no sentence of its own ("6 Results")
+        number = _SECTION_NUMBER.match(heading)
+        if number and not _SUBSECTION.match(heading):
+            tops.setdefault(number[1], heading)
+    out: list[Sentence] = []
+    led: set[str] = set()
+    stems = prefix_stems(title)
+    citing: dict[str, list[bool]] = {}
+    for s in found:
+        if s.usable:
+            citing.setdefault(s.section, []).append(s.others or bool(CITED.search(s.text)))
+    surveyed = {k for k, v in citing.items() if len(v) >= 3 and sum(v) >= len(v) / 2}
+    for s in found:
+        number = _SECTION_NUMBER.match(s.section)
+        part = tops.get(number[1], "") if number else ""
+        lead = s.usable and s.section not in led and not s.in_abstract
+        if lead:
+            led.add(s.section)
+        titled = _names_work(part or s.section, stems, names)
+        out.append(replace(s, part=part, lead=lead, titled=titled, surveyed=s.section in surveyed))
+    return out
+
+
+def _names_work(heading: str, title_stems: set[str], names: Sequence[str]) -> bool:
+    """Whether a section heading names the paper's own work: two of the title's content words, or
+    the name of what it builds; never the introduction, related work or the closing sections."""
+    if not heading or _FRAME_HEADING.search(heading):
+        return False
+    if len(prefix_stems(heading) & title_stems) >= 2:
+        return True
+    lowered = heading.lower()
+    return any(re.search(rf"\b{re.escape(n.lower())}\b", lowered) for n in names)
 
 
 def _unlabelled(text: str) -> str:

@@ -1,0 +1,128 @@
+"""Where a sentence sits decides which fields it may fill: the numbered section above a subsection,
+a section named after the paper's own work, a section that reviews other work; on a PDF PyMuPDF reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.build import build_assistant
+from assistant.settings import load_settings
+from assistant.summaries.extract import SPECS, same_claim, score
+from assistant.summaries.roles import Sentence, usable
+from assistant.summaries.summarize import paper_sentences
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+from tests.pdfmaker import make_paper_pdf
+
+TITLE = "RiverNet: Forecasting River Floods from Rain Gauges"
+ABSTRACT = (
+    "We propose RiverNet, a recurrent model that forecasts river floods from rain gauge readings. "
+    "On the Rhine benchmark RiverNet reduces the forecast error to 8.1 cm, against 14.6 cm for the "
+    "best hydrological model."
+)
+FILLER = "The basins of the study cover many valleys with varied slopes, soils and land uses. " * 3
+# in a section named after the paper's work (no method word in its heading)
+TITLED_STEP = "We split every basin into river segments and link each segment to the gauges upstream of it."
+# the first sentence of a subsection whose own heading has no method word, under "3 Model Architecture"
+LEAD_STEP = "We encode the readings of each gauge over the last two days into one vector per gauge."
+LATER = "We keep the vector of a gauge when its readings are complete for both days of the window."
+# a subsection named "Model Variations", under "4 Results": what was varied is no step of the method
+VARIATION = "We varied the number of encoder layers of the model and measured the change in forecast error."
+# a related-work subsection whose numbered parent heading the reader never sees
+SURVEYED = "Recurrent models have been widely adopted by hydrologists for their accuracy on large basins."
+CITING = (
+    "Flood models based on radar need dense coverage of the basin [3].",
+    "Gauge networks were first used for flood warnings by Smith et al. (2011).",
+    "Physical models of the river bed are accurate but slow to calibrate [5, 6].",
+)
+
+
+def structured_paper(folder: Path) -> Path:
+    return make_paper_pdf(
+        folder / "structured.pdf",
+        title=TITLE,
+        authors=("Ana Lopes",),
+        affiliations=("Department of Hydrology, Westfield University",),
+        abstract=ABSTRACT,
+        sections=[
+            ("1 Introduction", [FILLER] * 4),
+            ("2.1 Flood models", [" ".join([*CITING, SURVEYED])]),
+            ("3 Model Architecture", [FILLER]),
+            ("3.1 Gauge Encoder", [f"{LEAD_STEP} {LATER}", FILLER]),
+            ("4 Forecasting Floods from Rain Gauges", [TITLED_STEP, FILLER]),
+            ("5 Results", [FILLER]),
+            ("5.1 Model Variations", [VARIATION, FILLER]),
+            ("6 Conclusion", ["RiverNet forecasts the floods of small rivers two days ahead of the crest."]),
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Sentence]:
+    assistant = build_assistant(
+        load_settings(), embedder=HashingEmbedder(), generator=ScriptedGenerator(lambda prompt: "")
+    )
+    (added,) = list(assistant.library.add([structured_paper(tmp_path_factory.mktemp("structured"))]))
+    paper = assistant.library.get(added.paper_id)
+    sentences = paper_sentences(paper.title, paper.abstract, assistant.library.chunks(paper.id))
+    return {s.text: s for s in sentences}
+
+
+STEPS = next(spec for spec in SPECS if spec.name == "method_steps")
+
+
+def test_a_subsection_belongs_to_the_numbered_section_above_it(found: dict[str, Sentence]) -> None:
+    lead, later, variation = found[LEAD_STEP], found[LATER], found[VARIATION]
+    assert (lead.part, variation.part) == ("3 Model Architecture", "5 Results")
+    assert lead.lead and not later.lead
+    # "Model Variations" has a method word, but sits under the results: not a step
+    assert score(variation, STEPS) < STEPS.floor <= score(lead, STEPS)
+    # the first sentence of a subsection says what it is about: it outranks the one after it
+    assert score(lead, STEPS) > score(later, STEPS)
+
+
+def test_a_section_named_after_the_paper_s_work_is_home_to_its_method(found: dict[str, Sentence]) -> None:
+    step = found[TITLED_STEP]
+    assert step.titled and not found[FILLER.split(". ")[0] + "."].titled
+    assert score(step, STEPS) >= STEPS.floor
+
+
+def test_a_section_that_mostly_cites_other_work_is_never_the_method(found: dict[str, Sentence]) -> None:
+    surveyed = found[SURVEYED]
+    # its heading has a method word ("models") and its parent is unknown: the citations decide
+    assert surveyed.surveyed and surveyed.part == ""
+    assert score(surveyed, STEPS) == -9.0
+    assert not found[LEAD_STEP].surveyed
+
+
+def test_a_shared_year_is_no_shared_finding_but_one_thing_presented_twice_is() -> None:
+    a = "Our model achieves 28.4 BLEU on the WMT 2014 English-to-German translation task."
+    b = "We trained on the standard WMT 2014 English-German dataset of about 4.5 million sentence pairs."
+    assert same_claim(a, b) < 0.5
+    assert same_claim(a, b.replace("4.5 million", "28.4 thousand")) >= 0.9  # a figure still is
+    first = "We propose a new simple network architecture, the Transformer, based solely on attention."
+    again = "In this work, we presented the Transformer, the first transduction model based on attention."
+    assert same_claim(first, again) == 1.0
+    other = "In this work, we presented the Conformer, the first speech model based on attention."
+    assert same_claim(first, other) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        # a caption run in after the sentence's own colon
+        ("We use three kinds of regularization in training: Table 2: The model gets better scores.", False),
+        ("The scores in Table 2 show that the model beats every earlier model on both of the tests.", True),
+        # a heading or caption spliced in after a short word
+        ("We provide statistics for the parses in The distribution of fields in the corpus is given.", False),
+        ("The results were published in The Lancet and reviewed by the editors of the journal.", True),
+        # a code listing run into the text
+        ("A Document can be augmented with Layers: 1 >>> paragraphs = Layer (...) 2 >>> sentences.", False),
+        # a pointer to an appendix
+        ("We further comment on paper clustering as it pertains to metadata selection in Appendix C.", False),
+        ("We select the metadata of each paper cluster from the source with the richest records.", True),
+    ],
+)  # fmt: skip
+def test_spliced_captions_code_and_appendix_pointers_are_not_quoted(text: str, ok: bool) -> None:
+    assert usable(text) is ok
