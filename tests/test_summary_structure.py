@@ -3,6 +3,7 @@ a section named after the paper's own work, a section that reviews other work; o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from assistant.build import build_assistant
 from assistant.settings import load_settings
 from assistant.summaries.extract import SPECS, same_claim, score
-from assistant.summaries.roles import Sentence, usable
+from assistant.summaries.roles import Sentence, judge, usable
 from assistant.summaries.summarize import paper_sentences
 from tests.fakes import HashingEmbedder, ScriptedGenerator
 from tests.pdfmaker import make_paper_pdf
@@ -122,7 +123,37 @@ def test_a_shared_year_is_no_shared_finding_but_one_thing_presented_twice_is() -
         # a pointer to an appendix
         ("We further comment on paper clustering as it pertains to metadata selection in Appendix C.", False),
         ("We select the metadata of each paper cluster from the source with the richest records.", True),
+        # what "this" is, only the sentence before says
+        ("We implement this inside of the attention layer by masking out the illegal links.", False),
+        ("We implement the mask inside of the attention layer by setting the illegal scores to zero.", True),
+        ("We further demonstrated that in vivo targeting of the vaccine improves the mice's response.", True),
+        # a formula's glyphs lost at the end ("1 dk ." was 1/sqrt(d_k))
+        ("Dot-product attention is identical to our algorithm, except for the scaling of 1 dk .", False),
+        # a pointer, whatever its verb; a persona's story; a heading run into the start
+        ("Below, we showcase how a vision model and two text models can be applied to one Document.", False),
+        ("Using the boxes to highlight passages, Lucy suspects the retrieval is underperforming.", False),
+        ("Ethical Considerations As a toolkit to process documents, it has two areas of harm.", False),
     ],
 )  # fmt: skip
 def test_spliced_captions_code_and_appendix_pointers_are_not_quoted(text: str, ok: bool) -> None:
     assert usable(text) is ok
+
+
+def test_a_section_showing_the_work_in_use_is_no_home_for_its_steps(found: dict[str, Sentence]) -> None:
+    step = found[TITLED_STEP]
+    assert score(step, STEPS) >= STEPS.floor
+    for heading in ("4 Vignette: Forecasting a Flood", "4.2 Example User Scenario"):
+        shown = replace(step, section=heading, part="", titled=False)
+        assert score(shown, STEPS) < 0 < STEPS.floor
+
+
+def test_a_caution_to_developers_and_a_possible_use_are_not_findings() -> None:
+    def roles(text: str) -> dict[str, float]:
+        return judge(text, "5 Conclusion", 40, 50, False, ())[3]
+
+    caution = roles("Developers should be vigilant when they feed RiverNet forecasts into warning systems.")
+    plain = roles("Forecasters feed RiverNet forecasts into the warning systems of every town on the river.")
+    assert caution["significance"] < plain["significance"]
+    use = roles("RiverNet could be used to forecast the floods of every small river in the region.")
+    done = roles("RiverNet forecasts the floods of every small river in the region two days ahead.")
+    assert use["result"] < done["result"]

@@ -297,11 +297,15 @@ def _own(s: Sentence, spec: Spec) -> bool:
     return (spec.own_in_abstract and s.in_abstract) or home
 
 
+# A section that shows the work in use (a vignette, a user's scenario) tells a story, not the method.
+_SHOWCASE = re.compile(r"vignette|scenario|walk-?through|use case|example", re.I)
+
+
 def _at_home(s: Sentence, spec: Spec) -> bool:
     """Whether the sentence sits where the field's sentences are at home: its top-level section's
     heading (or its own) is one of the field's, or (for the method) names the paper's work; for the
-    method, never a section that mostly cites other work."""
-    if spec.sections is None or (spec.method_home and s.surveyed):
+    method, never a section that mostly cites other work or shows the work in use."""
+    if spec.sections is None or (spec.method_home and (s.surveyed or _SHOWCASE.search(s.section))):
         return False
     return bool(spec.sections.search(s.part or s.section)) or (spec.method_home and s.titled)
 

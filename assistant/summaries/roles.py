@@ -67,13 +67,18 @@ _UNDEFINED = re.compile(
     # "these themes", "those cells": always the paragraph before's; "those of [X]" compares instead
     r"|\bthese [a-z]|\bthose (?!of\b|in\b|with\b|that\b|who\b|which\b|from\b|at\b|for\b|on\b)[a-z]+\b(?<!ed)"
     # "the two coefficients", "the latter": a pair or an order only the paragraph before gives
-    r"|\bthe (?:two|former|latter|aforementioned|above-mentioned)\b(?![-‐])",
+    r"|\bthe (?:two|former|latter|aforementioned|above-mentioned)\b(?![-‐])"
+    # "We implement this inside of ...": what "this" is, the sentence before said
+    r"|^(?:we|they) (?:\w+ ){0,1}\w+ (?:this|these|those) (?:inside|by|in|with|using|via|through|as"
+    r"|on|for|at|into|within)\b",
     re.I,
 )
 # Hopes, recommendations, cautions and caveats: what the authors wish or warn, not what they did or found.
 _HEDGE = re.compile(
     r"\bwe (?:hope|recommend|encourage|caution|urge|advise)\b|\bexercise caution\b|\bwith caution\b"
-    r"|\bmay differ from\b|\bshould be (?:interpreted|taken|treated|read) with\b|\bsubject to change\b",
+    r"|\bmay differ from\b|\bshould be (?:interpreted|taken|treated|read) with\b|\bsubject to change\b"
+    r"|\b(?:developers|users|practitioners|researchers|readers) should (?:be|remain|take|consider)\b"
+    r"|\b(?:could|might) be used (?:to|for)\b",
     re.I,
 )
 # An opinion of the authors' ("we believe that ... can support"): what they think, not what they did.
@@ -152,6 +157,10 @@ _VOICE = re.compile(
 _DEBRIS = re.compile(
     r"^\d{1,3} (?=(?:We|Our|This|These|The|In|It)\b)|^\(\s?[A-H]\s?\)\s|^\(\d+\)\s*[^\w\s]|[⟦⟧]"
     r"|>>>|\(\.\.\.\)"  # a code listing run into the text ("1 >>> paragraphs = Layer (...)")
+    # a formula's glyphs lost at the end: "the scaling factor of 1 dk ." (1/sqrt(d_k))
+    r"|\s\w{1,2}\s\.$"
+    # a heading run into the sentence's start: "Ethical Considerations As a toolkit ..."
+    r"|^(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+ (?=(?:As|The|We|Our|This|These|It|In) [a-z])"
 )
 # A caption or heading spliced into a sentence: "... performing Table 1." or "clarity. of regression".
 _SPLICED = re.compile(
@@ -198,6 +207,7 @@ _PERSON = re.compile(
     r"(?:designed|implemented|proposed|experimented|conceived|developed|wrote|ran|built|led|worked|spent"
     r"|was responsible|is responsible|realizes|realises|wants|decides|notices|opens|clicks|reads)\b"
     r"|\b(?:she|he|her|his|him|herself|himself)\b(?!-)"
+    r"|\b[A-Z][a-z]{2,} (?:suspects|feels|wants|decides|notices|realizes|realises|wonders|has followed)\b"
     r"|(?i:\b(?:a|the) (?:fictional|hypothetical|imaginary|fictitious) (?:user|reader|researcher|scientist"
     r"|student|person|author)\b)"
 )
@@ -222,7 +232,8 @@ _POINTER = re.compile(
     r"|\b(?:section|sec\.) \d+ (?:describes|presents|discusses|introduces|shows|reviews|concludes)"
     r"|\b(?:is|are) (?:organi[sz]ed|structured) as follows\b|^see (?:fig|table|section|appendix)"
     r"|\bwe (?:now|next) (?:turn|move|proceed|describe|discuss|present|show)\b|\bin (?:section|sec\.|§) ?\d"
-    r"|^(?:next|now|here|below|above|finally),? we (?:describe|discuss|present|show|give|detail|turn)\b"
+    r"|^(?:next|now|here|below|above|finally),? we (?:describe|discuss|present|show|give|detail|turn"
+    r"|showcase|demonstrate|illustrate|walk|explain|outline)\b"
     r"|^as (?:shown|illustrated|depicted|described|discussed) (?:in|below|above)\b[^,]*\.$"
     # pointers to elsewhere: "For details, we refer the reader to ...", "let us consider", "To
     # illustrate how X is designed, we describe ..."
