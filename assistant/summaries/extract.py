@@ -107,8 +107,8 @@ class Spec:
     # Off for the fields whose matter lies apart from the paper's (its uses, past work, costs).
     least_central: float = -9.0
     lead: float = 0.0  # what the first sentence of a section adds (it says what the section is about)
-    # The method's home: a section named after the paper's work is home too, one that mostly cites
-    # other work never is.
+    # The method's home: a section named after the paper's work is home too; one that mostly cites
+    # other work, or shows the work in use (a vignette, a scenario), never is.
     method_home: bool = False
 
 
