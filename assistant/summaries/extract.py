@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.summaries.roles import CUES, FINDING, PRAISE, SETUP, Sentence
+from assistant.summaries.roles import CUES, FINDING, SETUP, Sentence, only_praise
 from ingest.text import SUMMARY_STOPWORDS, numbers, prefix_stems
 
 _CONTRIBUTIONS = re.compile(
@@ -72,7 +72,7 @@ _GAIN = re.compile(
 )
 # "We present analysis showing that ...": a finding, not the method.
 _REPORTS = re.compile(r"\b(?:show|find|found|demonstrat\w*|reveal\w*)\s+that\b", re.I)
-CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
+_CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
 _SHOWN = re.compile(r"\bwe (?:show|find|found|observe|obtain|report)\b|\bresults? (?:show|indicate)", re.I)
 # Above this overlap with an earlier pick a sentence says the same thing: it is not taken at all.
 SAME = 0.5
@@ -286,12 +286,17 @@ def is_review(sentences: Sequence[Sentence], title: str = "") -> bool:
     return says and len(results) < 2
 
 
+def cites_others(s: Sentence) -> bool:
+    """Whether the sentence is about other work: it says so, or it cites ("[4]", "(Smith, 2011)")."""
+    return s.others or bool(_CITED.search(s.text))
+
+
 def _own(s: Sentence, spec: Spec) -> bool:
     """The paper's own: it says so, or (where the field allows) it is an uncited sentence of the abstract
     or of the field's sections."""
     if s.own:
         return True
-    if s.others or CITED.search(s.text):
+    if cites_others(s):
         return False
     home = spec.own_in_section and _at_home(s, spec)
     return (spec.own_in_abstract and s.in_abstract) or home
@@ -333,7 +338,7 @@ def score(s: Sentence, spec: Spec) -> float:
     )
     if spec.sections is not None and not _at_home(s, spec):
         value -= spec.off_section
-    if spec.cited and CITED.search(s.text):
+    if spec.cited and _CITED.search(s.text):
         value -= spec.cited
     if spec.shuns is not None and spec.shuns.search(s.text):
         value -= 0.4
@@ -463,7 +468,7 @@ def _takeaways(sentences: Sequence[Sentence], spec: Spec, picker: _Picker, out: 
     lead = picker.take([top]) if top is not None else []
     found = contribution_items(sentences)[: spec.count]
     # an item of the list that only praises a result ("remarkable real-world performance") gives none
-    listed = picker.take([s for s in found if not (PRAISE.search(s.text) and not s.number_count)])
+    listed = picker.take([s for s in found if not only_praise(s.text, s.number_count)])
     out.from_contributions = len(found) >= 2 and len(listed) >= 1
     rest = [] if out.from_contributions else picker.pick(sentences, Spec(**{**spec.__dict__, "count": 2}))
     return [*listed, *lead, *rest] if out.from_contributions else [*lead, *rest]

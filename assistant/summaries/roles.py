@@ -89,11 +89,18 @@ _PURPOSE = re.compile(
 )
 # A result told only by its praise ("it achieves remarkable real-world performance"): no finding a
 # reader could check, where the paper has its figures.
-PRAISE = re.compile(
+_PRAISE = re.compile(
     r"\b(?:remarkable|impressive|strong|promising|competitive|excellent|superior|encouraging|good|great)"
     r"(?: [\w-]+){0,2} (?:performance|results?|accuracy|gains?)\b",
     re.I,
 )
+
+
+def only_praise(text: str, figures_stated: int) -> bool:
+    """A result told only by its praise, with no figure: "it achieves remarkable performance"."""
+    return bool(_PRAISE.search(text)) and not figures_stated
+
+
 # The authors' own earlier paper ("we previously showed", "a recent publication from our lab"): past
 # work, not what this paper did or found.
 _PRIOR_OWN = re.compile(
@@ -513,7 +520,7 @@ def judge(
         if pattern.search(stripped):
             for role, amount in shift.items():
                 scores[role] += amount
-    if PRAISE.search(text) and not count:  # praise is no finding, nor what is new or why it matters
+    if only_praise(text, count):  # praise is no finding, nor what is new or why it matters
         for role in ("result", "novelty", "significance"):
             scores[role] -= 0.5
     scores["background"] -= 0.4 * own

@@ -20,7 +20,7 @@ from dataclasses import replace
 from assistant.domain import Lang, Paper, Progress, StoredChunk, no_progress
 from assistant.errors import BadInput
 from assistant.library.library import Library
-from assistant.summaries.extract import CITED, NO_EXPERIMENTS, SPECS, extract
+from assistant.summaries.extract import NO_EXPERIMENTS, SPECS, cites_others, extract
 from assistant.summaries.fields import Field, PaperSummary, Points, Quote
 from assistant.summaries.nearness import Embed, centred
 from assistant.summaries.prompts import (
@@ -289,7 +289,7 @@ def _placed(
     citing: dict[str, list[bool]] = {}
     for s in found:
         if s.usable:
-            citing.setdefault(s.section, []).append(s.others or bool(CITED.search(s.text)))
+            citing.setdefault(s.section, []).append(cites_others(s))
     surveyed = {k for k, v in citing.items() if len(v) >= 3 and sum(v) >= len(v) / 2}
     for s in found:
         number = _SECTION_NUMBER.match(s.section)
