@@ -10,7 +10,7 @@ import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import load_settings
-from assistant.summaries.extract import SPECS, same_claim, score
+from assistant.summaries.extract import SPECS, _Picker, same_claim, score
 from assistant.summaries.roles import Sentence, judge, usable
 from assistant.summaries.summarize import paper_sentences
 from tests.fakes import HashingEmbedder, ScriptedGenerator
@@ -157,3 +157,35 @@ def test_a_caution_to_developers_and_a_possible_use_are_not_findings() -> None:
     use = roles("RiverNet could be used to forecast the floods of every small river in the region.")
     done = roles("RiverNet forecasts the floods of every small river in the region two days ahead.")
     assert use["result"] < done["result"]
+
+
+def test_a_setting_or_an_experiment_is_no_step_of_the_method(found: dict[str, Sentence]) -> None:
+    step = found[LEAD_STEP]
+
+    def placed(text: str, section: str, part: str) -> Sentence:
+        roles = judge(text, section, step.index, 50, False, ("RiverNet",))[3]
+        return replace(step, text=text, section=section, part=part, roles=roles, lead=False)
+
+    trained = "We trained RiverNet on ten years of readings from the gauges of the Rhine basin."
+    # how the work was run, under the method's own heading: a training-data subsection
+    assert score(placed(trained, "3.2 Training Data", "3 Model Architecture"), STEPS) == -9.0
+    # a biology paper's steps sit in its "Methods" section: that heading alone makes no setting
+    assert score(placed(trained, "Methods", ""), STEPS) >= STEPS.floor
+    # an experiment on the method is not one of its steps
+    ablation = "To evaluate the gauges, we use an attention layer that learns one weight for each gauge."
+    kept = "To weigh the gauges, we use an attention layer that learns one weight for each gauge."
+    section = ("3.1 Gauge Encoder", "3 Model Architecture")
+    assert score(placed(ablation, *section), STEPS) < STEPS.floor <= score(placed(kept, *section), STEPS)
+
+
+def test_a_step_that_adds_no_word_to_the_summary_is_a_repeat(found: dict[str, Sentence]) -> None:
+    step = found[LEAD_STEP]
+    picker = _Picker(TITLE)
+    picker.take([replace(step, index=1, text="RiverNet encodes the gauge readings of two days as vectors.")])
+
+    def said(text: str) -> float:
+        return picker.redundancy(replace(step, index=2, text=text), STEPS.adds)
+
+    assert said("RiverNet turns the gauge readings into vectors.") == 1.0  # its one new word: "turns"
+    assert said("We encode the readings of 412 gauges as vectors.") < 1.0  # a figure the summary lacks
+    assert said("We pool the vectors of the gauges upstream of a segment by attention.") < 1.0

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.summaries.roles import CUES, FINDING, SETUP, Sentence, only_praise
+from assistant.summaries.roles import CUES, FINDING, SETTING_SECTION, SETUP, Sentence, only_praise
 from ingest.text import SUMMARY_STOPWORDS, numbers, prefix_stems
 
 _CONTRIBUTIONS = re.compile(
@@ -70,6 +70,8 @@ _GAIN = re.compile(
     r"|\b(?:better|worse|higher|lower|best|faster|fewer)\b",
     re.I,
 )
+# An experiment, not a step of the method: "To evaluate the importance of ..., we varied our model".
+_EVALUATES = re.compile(r"\b(?:to|we) (?:evaluate|assess|measure|test)\b|\bmeasuring\b", re.I)
 # "We present analysis showing that ...": a finding, not the method.
 _REPORTS = re.compile(r"\b(?:show|find|found|demonstrat\w*|reveal\w*)\s+that\b", re.I)
 _CITED = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\s*[A-Z][\w'-]+(?: et al\.?)?,? \d{4}|\bet al\.")
@@ -110,6 +112,14 @@ class Spec:
     # The method's home: a section named after the paper's work is home too; one that mostly cites
     # other work, or shows the work in use (a vignette, a scenario), never is.
     method_home: bool = False
+    # Not from a section on how the work was run (its training, data, a study's design), even under
+    # the method's heading: a step from one says how the work was run ("we trained on the standard
+    # WMT 2014 dataset"), not what the method does.
+    no_settings: bool = False
+    # The fewest words a sentence must add to what the summary has said (beyond the title's, with no
+    # figure of its own): a step that only names again what a takeaway named ("the resulting corpus
+    # consists of 81.1M papers") is a repeat, however short the sentence is.
+    adds: int = 0
 
 
 # What the paper itself did and found lies near its centroid: a sentence more than a standard
@@ -215,6 +225,9 @@ SPECS: tuple[Spec, ...] = (
         least_central=_OWN_MATTER,
         lead=0.3,
         method_home=True,
+        no_settings=True,
+        shuns=_EVALUATES,
+        adds=2,
     ),
     Spec(
         "background",
@@ -325,7 +338,7 @@ def score(s: Sentence, spec: Spec) -> float:
         return -9.0
     if spec.counted and not _RESOURCE.search(s.text) and not _WORK.search(s.text):
         return -9.0  # its only cost is a duration, and not the work's
-    if s.central < spec.least_central:
+    if s.central < spec.least_central or (spec.no_settings and SETTING_SECTION.search(s.section)):
         return -9.0
     if spec.needs_number and not (s.number_count and (FINDING.search(s.text) or _SHOWN.search(s.text))):
         return -9.0
@@ -402,18 +415,26 @@ class _Picker:
         self.taken: list[Sentence] = []
         self.common = frozenset(prefix_stems(title, min_length=1))
 
-    def redundancy(self, s: Sentence) -> float:
-        """How much of the sentence an earlier pick already said (1: all of it, or the sentence itself)."""
-        if any(t.index == s.index for t in self.taken):
+    def redundancy(self, s: Sentence, adds: int = 0) -> float:
+        """How much of the sentence an earlier pick already said (1: all of it, or the sentence itself,
+        or it adds fewer than `adds` words and no figure to all the picks together)."""
+        if any(t.index == s.index for t in self.taken) or (adds and self._adds(s) < adds):
             return 1.0
         return max((same_claim(s.text, t.text, self.common) for t in self.taken), default=0.0)
+
+    def _adds(self, s: Sentence) -> int:
+        """How many words the sentence adds to what was taken (any figure of its own counts as many)."""
+        said = {stem for t in self.taken for stem in prefix_stems(t.text)}
+        if numbers(s.text) - {n for t in self.taken for n in numbers(t.text)}:
+            return 99
+        return len(prefix_stems(s.text) - self.common - _RHETORIC - said)
 
     def pick(self, sentences: Sequence[Sentence], spec: Spec) -> list[Sentence]:
         """Up to `spec.count` sentences for the field, best first (or in the paper's order)."""
         picks: list[Sentence] = []
         candidates = [s for s in sentences if score(s, spec) >= spec.floor]
         while len(picks) < spec.count and candidates:
-            said = {s.index: self.redundancy(s) for s in candidates}
+            said = {s.index: self.redundancy(s, spec.adds) for s in candidates}
             ranked = [
                 s
                 for s in candidates

@@ -350,6 +350,14 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# A section on how the work was run (its training, data, hardware, a study's set-up), where costs are
+# said too. Not "Methods", nor "Database Search" or "Efficiency Assays": those are where a biology
+# paper gives the steps of its method.
+SETTING_SECTION = re.compile(
+    r"training|implement|experiment|set-?up|hardware|annotat|stud(?:y|ies)\b"
+    r"|\bdata(?:sets?)?\b(?! (?:collection|creation|construction))",
+    re.I,
+)
 # Which sections each role is most at home in (a heading is matched with these patterns).
 _SECTION_PRIOR: dict[str, re.Pattern[str]] = {
     "background": re.compile(r"abstract|introduc|background|motivation|^$", re.I),
@@ -366,10 +374,7 @@ _SECTION_PRIOR: dict[str, re.Pattern[str]] = {
     "future": re.compile(r"future|conclu|discussion|limitation", re.I),
     "significance": re.compile(r"conclu|discussion|abstract|summary|introduc", re.I),
     "novelty": re.compile(r"abstract|introduc|conclu|contribution", re.I),
-    "cost": re.compile(
-        r"training|implement|experiment|setup|hardware|complexity|efficien|cost|annotat|data|study|method",
-        re.I,
-    ),
+    "cost": re.compile(rf"{SETTING_SECTION.pattern}|complexity|efficien|cost", re.I),
 }
 
 
