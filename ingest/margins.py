@@ -13,7 +13,7 @@ _PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(\s*(of|/)\s
 
 # Lines that say who published or owns the paper, or when it was received: never body text.
 _NOTICE = re.compile(
-    r"^(©|\(c\)|c⃝|copyright\b|manuscript received|received:? \d|accepted:? \d|published online|"
+    r"^(©|\(c\)|c⃝|copyright\b|manuscript received|(?:received|accepted):? (?:[a-z]+ )?\d|published online|"
     r"permission to make digital|this article is licensed|preprint submitted to|preprint\.? under review|"
     r"[A-Z][\w&.]*(?: [A-Z&][\w&.]*)* volume \d+,? (?:number|issue|no\.?) \d+)",
     re.I,
@@ -21,12 +21,27 @@ _NOTICE = re.compile(
 _ARXIV_STAMP = re.compile(r"^arxiv:\s*\S+\s*\[[^\]]+\]", re.I)
 
 
+# A page number before or after a running line: "1764 Cell 187, ..." on left pages, "... 2024 1765" on
+# right ones, "e2" on the pages of an online supplement.
+# One side only: "... May 3, 2024" ends in its year.
+_LEADING_MARK = re.compile(r"^[a-z]?\d{1,5}\s+", re.I)
+_TRAILING_MARK = re.compile(r"\s+[a-z]?\d{1,5}$", re.I)
+# A copyright line anywhere in a text at the edge: "1060 Cancer Cell 40, ... ª 2022 The Authors."
+_COPYRIGHT = re.compile(r"(?:©|ª|\(c\))\s*(?:19|20)\d\d\b", re.I)
+# A licence the copyright line runs into is longer than any other notice: "Received: March 13, 2023.
+# ... © The Author(s) 2024. Published by ... This is an Open Access article distributed under ..."
+_LICENCE = re.compile(r"©[^.]{0,40}(?:19|20)\d\d\b")
+
+
 def _edge_key(raw: RawBlock, height: float) -> str | None:
-    """A page-independent key for text at the page's top/bottom edge or in a rotated margin."""
+    """A page-independent key for text at the page's top/bottom edge or in a rotated margin: its
+    page number, on whichever side, and every other digit do not count."""
     y0, y1 = raw.bbox[1], raw.bbox[3]
     if not (raw.rotated or y1 < 0.1 * height or y0 > 0.9 * height):
         return None
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", raw.text.lower()))
+    text, leading = _LEADING_MARK.subn("", raw.text.strip().lower())
+    text = text if leading else _TRAILING_MARK.sub("", text)
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
 def _margin_digits(raw: RawBlock, width: float) -> bool:
@@ -44,7 +59,10 @@ def _outside_body(raw: RawBlock, width: float, height: float, numbered: bool) ->
     if numbered and _margin_digits(raw, width):  # line numbers of a review copy
         return True
     near_edge = y1 < 0.12 * height or y0 > 0.85 * height
-    return len(raw.text) < 300 and bool(_NOTICE.match(raw.text)) and (near_edge or len(raw.text) < 120)
+    notice = bool(_NOTICE.match(raw.text)) or (near_edge and bool(_COPYRIGHT.search(raw.text)))
+    if near_edge and notice and _LICENCE.search(raw.text):
+        return len(raw.text) < 1200
+    return len(raw.text) < 300 and notice and (near_edge or len(raw.text) < 120)
 
 
 def drop_running_text(

@@ -40,6 +40,46 @@ def test_running_header_footer_and_copyright_never_enter_a_sentence(tmp_path):
     assert "© 2002 by the Massachusetts Institute of Technology" in doc.margins
 
 
+def test_a_journal_footer_with_its_page_number_on_either_side_never_enters_a_sentence(tmp_path):
+    # Cell Press: the page number leads on left pages and trails on right ones, the supplement's pages
+    # are "e1", "e2", and the first page adds the copyright; each variant alone is on few pages.
+    line = "Cell Reports 12, 1000–1007, May 3, 2024"
+    pages = []
+    for n in range(12):
+        mark = f"{1000 + n}" if n < 8 else f"e{n - 7}"
+        foot = line if n < 8 else line.replace("1007", "1007.e1–e4")
+        foot = f"{mark} {foot}" if n % 2 == 0 else f"{foot} {mark}"
+        if n == 0:
+            foot += " © 2024 The Authors. Published by Elsevier Inc."
+        lines = body(100, [FILLER] * 3 + ["The gauges were read every hour, and the readings of"])
+        pages.append([*lines, (72, 742, foot, 7.0)])
+        pages[-1] += body(170, ["each gauge were kept for a week.", FILLER])
+    doc = read_pdf(make_lines_pdf(tmp_path / "cell.pdf", pages))
+    assert "Cell Reports" not in doc.text and "Elsevier" not in doc.text
+    text = " ".join(c.text for c in chunk_document(doc, count_words))
+    assert text.count("the readings of each gauge were kept for a week.") == 12
+
+
+def test_a_received_and_licence_notice_at_the_foot_of_the_first_page_never_enters_a_sentence(tmp_path):
+    # Nucleic Acids Research: dates with month names, then the copyright running into its licence,
+    # together longer than any notice of one line.
+    notice = [
+        "Received: March 13, 2023. Revised: January 16, 2024. Editorial Decision: January 17, 2024.",
+        "Accepted: January 23, 2024 © The Author(s) 2024. Published by Oxford University Press on",
+        "behalf of Nucleic Acids Research. This is an Open Access article distributed under the terms",
+        "of the Creative Commons Attribution License, which permits unrestricted reuse, distribution,",
+        "and reproduction in any medium, provided the original work is properly cited. For commercial",
+        "re-use, please contact reprints@oup.com for reprints and translation rights for reprints.",
+    ]
+    page1 = body(100, [FILLER] * 30 + ["The gauges were read every hour, and the readings of"])
+    page1 += [(72, 700 + 9 * i, t, 7.0) for i, t in enumerate(notice)]
+    page2 = body(100, ["each gauge were kept for a week.", FILLER, FILLER])
+    doc = read_pdf(make_lines_pdf(tmp_path / "nar.pdf", [page1, page2]))
+    assert "Oxford" not in doc.text and "Received" not in doc.text
+    text = " ".join(c.text for c in chunk_document(doc, count_words))
+    assert "The gauges were read every hour, and the readings of each gauge were kept for a week." in text
+
+
 def test_side_stamp_is_removed_and_read_for_the_id_and_year(tmp_path):
     page1 = body(
         100, ["A Study of Lamps", FILLER, FILLER] + [FILLER] * 38 + ["The method reads every page of"]
