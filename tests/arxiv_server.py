@@ -112,11 +112,19 @@ class ArxivReplay:
         return self.base_url + "/pdf/{id}v{version}"
 
     def on_query(
-        self, *replies: Reply | str, search_query: str = "", id_list: str = "", start: int = 0
+        self,
+        *replies: Reply | str,
+        search_query: str = "",
+        id_list: str = "",
+        start: int = 0,
+        or_query: str = "",
     ) -> None:
-        """Answer /api/query with these parameters with the replies in order (a str is a 200 feed)."""
-        key = ("/api/query", search_query, id_list, str(start))
-        self._routes[key] = _Route([_as_reply(r) for r in replies])
+        """Answer /api/query with these parameters with the replies in order (a str is a 200 feed);
+        `or_query` is another search that the same route answers, used if either is asked (a date
+        window the app computes later, after midnight)."""
+        route = _Route([_as_reply(r) for r in replies])
+        for query in {search_query, or_query} - {""} or {search_query}:
+            self._routes[("/api/query", query, id_list, str(start))] = route
 
     def on_pdf(self, name: str, *replies: Reply | bytes) -> None:
         """Answer /pdf/<name> (e.g. "2401.01234v2") with the replies in order (bytes are a 200 PDF)."""

@@ -66,7 +66,10 @@ def arxiv(tmp_path: Path) -> Iterator[ArxivReplay]:
     """A loopback arXiv with one new segmentation paper (with a figure) submitted today."""
     for server in replay_server():
         query = build_query("segmentation", ["cs.CV"], TODAY - timedelta(days=6), TODAY)
-        server.on_query(server.feed([entry(1, published=f"{TODAY}T09:00:00Z")]), search_query=query)
+        tomorrow = TODAY + timedelta(days=1)  # the app asks for its own day: a run may cross midnight
+        later = build_query("segmentation", ["cs.CV"], tomorrow - timedelta(days=6), tomorrow)
+        feed = server.feed([entry(1, published=f"{TODAY}T09:00:00Z")])
+        server.on_query(feed, search_query=query, or_query=later)
         server.on_pdf("2401.00001v1", paper_pdf(tmp_path, 1))
         yield server
 
